@@ -1,0 +1,3 @@
+from typodesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,343 @@
+"""``typodesk``: the one command an admin needs.
+
+Every failure a person can fix (wrong arguments, unknown site, bad settings)
+is one line on stderr and exit status 2, so deployment scripts can rely on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A mistake the user can fix; printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of argparse's usage block
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "typodesk.settings")
+    from typodesk.conf import ConfigError
+
+    try:
+        import django
+
+        django.setup()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    from typodesk.conf import data_dir
+
+    data_dir().mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _require_migrated() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # cannot reach or read the database
+        raise CliError(f"cannot use the database: {exc}".splitlines()[0]) from None
+    if pending:
+        raise CliError("the database is not initialised or not up to date: run `typodesk init` first")
+
+
+# Commands ------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    _setup_django()
+    _migrate(verbosity=1 if args.verbose else 0)
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    where = (
+        db["NAME"] if "sqlite" in db["ENGINE"] else f"{db['ENGINE'].rsplit('.', 1)[-1]} database {db['NAME']}"
+    )
+    print(f"typodesk is ready: data in {settings.DATA_DIR}, database {where}")
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    _setup_django()
+    _require_migrated()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from typodesk.accounts.models import User
+
+    email = args.email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise CliError(f"{args.email!r} is not an e-mail address") from None
+    if User.objects.filter(email=email).exists():
+        raise CliError(f"a user with the e-mail {email} already exists")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password (again): ") != password:
+            raise CliError("the two passwords differ")
+    else:
+        raise CliError("no terminal to ask for a password: pipe it in with --password-stdin")
+    try:
+        validate_password(password, User(email=email))
+    except ValidationError as exc:
+        raise CliError("password refused: " + " ".join(exc.messages)) from None
+    if args.admin:
+        User.objects.create_superuser(email, password)
+    else:
+        User.objects.create_user(email, password)
+    print(f"created {'instance admin' if args.admin else 'user'} {email}", file=sys.stderr)
+    return 0
+
+
+def cmd_site_add(args) -> int:
+    _setup_django()
+    _require_migrated()
+    from django.db import transaction
+
+    from typodesk.accounts.models import User
+    from typodesk.sites.models import Domain, Membership, Site, normalize_domain
+
+    try:
+        hosts = list(dict.fromkeys(normalize_domain(d) for d in args.domain))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if not args.name.strip():
+        raise CliError("the site name must not be empty")
+    owner = None
+    if args.owner:
+        owner = User.objects.filter(email=args.owner.strip().lower()).first()
+        if owner is None:
+            raise CliError(
+                f"no user with the e-mail {args.owner}: create it with `typodesk createuser` first"
+            )
+    with transaction.atomic():
+        site = Site.objects.create(name=args.name.strip())
+        Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts])
+        if owner:
+            Membership.objects.create(site=site, user=owner, role=Membership.Role.OWNER)
+    print(site.public_key)
+    return 0
+
+
+def cmd_site_list(args) -> int:
+    _setup_django()
+    _require_migrated()
+    from typodesk.sites.models import Site
+
+    for site in Site.objects.prefetch_related("domains").order_by("name"):
+        print(f"{site.public_key}\t{site.name}\t{','.join(site.hosts())}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    _setup_django()
+    _require_migrated()
+    from typodesk.findings.export import export_header, iter_findings
+    from typodesk.sites.models import Site
+
+    site = Site.objects.filter(public_key=args.site).first()
+    if site is None:
+        raise CliError(f"no site with the key {args.site!r} (list them with `typodesk site list`)")
+    out = sys.stdout
+    header = json.dumps(export_header(site), ensure_ascii=False, indent=2)
+    out.write(header[:-2] + ',\n  "findings": [')
+    for i, finding in enumerate(iter_findings(site)):
+        out.write(("," if i else "") + "\n    " + json.dumps(finding, ensure_ascii=False))
+    out.write("\n  ]\n}\n")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _setup_django()
+    _require_migrated()
+    _serve(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    os.environ.setdefault("TYPODESK_BASE_URL", f"http://{_url_host(args.host)}:{args.port}")
+    _setup_django()
+    _migrate()
+    from django.conf import settings
+
+    from typodesk.demo.setup import ensure_demo
+
+    demo = ensure_demo(["127.0.0.1", "localhost", args.host])
+    base = settings.BASE_URL
+    print(
+        "\n".join(
+            [
+                "",
+                "typodesk demo is running.",
+                f"  Demo article: {base}/demo/article/",
+                "      select a mistake in the text and press Ctrl+Enter (Cmd+Enter on a Mac)",
+                f"  Editor desk:  {base}/desk/",
+                f"      log in as {demo.email}  password {demo.password}",
+                f"  Data directory: {settings.DATA_DIR}",
+                "Stop with Ctrl+C.",
+                "",
+            ]
+        ),
+        flush=True,
+    )
+    _serve(args.host, args.port, 1)
+    return 0
+
+
+def cmd_manage(args) -> int:
+    """Django's management commands, for what typodesk has no command of its own."""
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["typodesk manage", *args.rest])
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)  # noqa: S104
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    """Uvicorn in-process: it stops cleanly on SIGTERM and SIGINT, finishing requests in flight."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        "typodesk.asgi:application",
+        host=host,
+        port=port,
+        workers=workers,
+        lifespan="off",
+        # Access logs would hold readers' addresses; typodesk never logs them.
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        log_level=os.environ.get("TYPODESK_LOG_LEVEL", "info").lower(),
+        timeout_graceful_shutdown=10,
+    )
+    if workers > 1:
+        sock = config.bind_socket()
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+    else:
+        try:
+            uvicorn.Server(config).run()
+        except OSError as exc:
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+# Argument parsing -------------------------------------------------------------
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return n
+
+
+def build_parser() -> Parser:
+    p = Parser(
+        prog="typodesk",
+        description="typodesk: readers report mistakes in a site's text; editors see, fix and verify them.",
+        epilog="Settings come from environment variables (TYPODESK_DATA_DIR, DATABASE_URL, …): see README.",
+    )
+    from typodesk import __version__
+
+    p.add_argument("--version", action="version", version=f"typodesk {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    def add(name: str, func: Callable, help: str, **kw) -> Parser:
+        sp = sub.add_parser(name, help=help, description=help, **kw)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("demo", cmd_demo, "Create a demo site, editor and article on SQLite, then serve them.")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=_port, default=8000)
+
+    sp = add("init", cmd_init, "Create or migrate the data directory and database (safe to run again).")
+    sp.add_argument("-v", "--verbose", action="store_true")
+
+    sp = add("createuser", cmd_createuser, "Create a desk user.")
+    sp.add_argument("email")
+    sp.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    sp.add_argument("--admin", action="store_true", help="an instance admin: sees and manages every site")
+
+    sp = add("site", lambda a: None, "Manage sites.")
+    site_sub = sp.add_subparsers(dest="site_command", metavar="SUBCOMMAND", parser_class=Parser)
+    site_sub.required = True
+    sa = site_sub.add_parser("add", help="Add a site and print its public key.", description="Add a site.")
+    sa.add_argument("name")
+    sa.add_argument(
+        "--domain", action="append", required=True, help="a domain the site's pages are on (repeat)"
+    )
+    sa.add_argument("--owner", metavar="EMAIL", help="an existing user who becomes the site's owner")
+    sa.set_defaults(func=cmd_site_add)
+    sl = site_sub.add_parser("list", help="List sites: key, name, domains.", description="List sites.")
+    sl.set_defaults(func=cmd_site_list)
+
+    sp = add("serve", cmd_serve, "Serve the desk, the API, the widget and static files (production server).")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=_port, default=8000)
+    sp.add_argument("--workers", type=_positive, default=1, help="server processes (default 1)")
+
+    sp = add("export", cmd_export, "Print every finding of a site with its reports.")
+    sp.add_argument("--site", required=True, metavar="KEY", help="the site's public key")
+    sp.add_argument("--format", choices=["json"], default="json")
+
+    sp = add("manage", cmd_manage, "Run a Django management command (advanced).")
+    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CliError as exc:
+        print(f"typodesk: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

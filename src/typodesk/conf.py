@@ -1,0 +1,117 @@
+"""Everything typodesk reads from the environment, in one place.
+
+Settings come from environment variables (12-factor, like Healthchecks) so that
+a deployment never edits Python files. Every variable is documented in the
+README; this module only parses them and gives the demo safe defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(Exception):
+    """A setting is present but unusable; the CLI turns this into exit status 2."""
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if not value:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def data_dir() -> Path:
+    """The directory holding the SQLite database, the generated secret and backups."""
+    return Path(env("TYPODESK_DATA_DIR", "typodesk-data")).expanduser().resolve()
+
+
+def base_url() -> str:
+    url = env("TYPODESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"TYPODESK_BASE_URL must be an http(s) URL like https://desk.example, not {url!r}")
+    return url
+
+
+def secret_key() -> str:
+    """TYPODESK_SECRET_KEY, or a key generated once and kept in the data directory.
+
+    Never hard-coded: a key in the source would let anyone forge sessions and
+    password-reset links on every installation.
+    """
+    key = env("TYPODESK_SECRET_KEY")
+    if key:
+        return key
+    path = data_dir() / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    # O_EXCL: two processes starting at once must agree on one key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def database_config() -> dict:
+    """DATABASE_URL (PostgreSQL for the scale path) or SQLite in the data directory."""
+    url = env("DATABASE_URL")
+    if url:
+        import dj_database_url
+
+        try:
+            db = dj_database_url.parse(url, conn_max_age=env_int("TYPODESK_DB_CONN_MAX_AGE", 60))
+        except Exception as exc:  # the library raises several kinds for malformed URLs
+            raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            db["OPTIONS"] = sqlite_options()
+        else:
+            db["CONN_HEALTH_CHECKS"] = True
+        return db
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(data_dir() / "typodesk.sqlite3"),
+        "OPTIONS": sqlite_options(),
+    }
+
+
+def sqlite_options() -> dict:
+    # WAL lets the desk read while reports are written; IMMEDIATE transactions
+    # take the write lock up front so read-then-write sequences never fail with
+    # "database is locked" half way; the timeout makes writers queue instead.
+    sync = env("TYPODESK_SQLITE_SYNCHRONOUS", "NORMAL").upper()
+    if sync not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ConfigError(f"TYPODESK_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {sync!r}")
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON;",
+    }

@@ -1,0 +1,41 @@
+"""Creates (idempotently) the demo site, its editor and the data the demo needs."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from typodesk.accounts.models import User
+from typodesk.demo.views import DEMO_SITE_NAME
+from typodesk.sites.models import Domain, Membership, Site
+
+DEMO_EMAIL = "editor@demo.example"
+
+
+@dataclass
+class Demo:
+    site: Site
+    email: str
+    password: str
+
+
+@transaction.atomic
+def ensure_demo(hosts: list[str]) -> Demo:
+    """The demo site on ``hosts`` with an editor whose password is new on every start.
+
+    A fresh random password each time: a demo left running on a shared machine
+    must not have a password that is printed in our documentation.
+    """
+    site, _ = Site.objects.get_or_create(name=DEMO_SITE_NAME)
+    for host in hosts:
+        Domain.objects.get_or_create(site=site, host=host)
+    user = User.objects.filter(email=DEMO_EMAIL).first() or User.objects.create_user(
+        DEMO_EMAIL, name="Demo Editor"
+    )
+    password = "-".join(secrets.token_hex(3) for _ in range(3))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Membership.objects.get_or_create(site=site, user=user, defaults={"role": Membership.Role.OWNER})
+    return Demo(site=site, email=DEMO_EMAIL, password=password)

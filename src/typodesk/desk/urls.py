@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from typodesk.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("findings/<int:pk>/", views.finding, name="finding"),
+    path("findings/<int:pk>/status/", views.finding_status, name="finding-status"),
+]

@@ -1,0 +1,119 @@
+"""The editors' desk: an inbox of findings and one page per finding.
+
+Every view goes through ``sites_for(user)``: a finding of a site the user is
+not a member of is a 404, exactly like a finding that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from typodesk.findings.models import Finding, Report
+from typodesk.findings.services import set_status
+from typodesk.sites.models import Membership, role_of, sites_for
+
+STATUS_FILTERS = {
+    "open": list(Finding.OPEN_STATUSES),
+    "fixed": [Finding.Status.FIXED],
+    "rejected": [Finding.Status.REJECTED],
+    "spam": [Finding.Status.SPAM],
+    "all": list(Finding.Status.values),
+}
+EDIT_ROLES = {Membership.Role.OWNER, Membership.Role.EDITOR}
+PAGE_SIZE = 50
+
+
+@login_required
+def inbox(request):
+    sites = list(sites_for(request.user).order_by("name"))
+    status = request.GET.get("status", "open")
+    if status not in STATUS_FILTERS:
+        status = "open"
+    site_key = request.GET.get("site", "")
+    chosen = [s for s in sites if s.public_key == site_key] or sites
+    findings = (
+        Finding.objects.filter(site__in=chosen, status__in=STATUS_FILTERS[status])
+        .select_related("page", "site")
+        .order_by("-last_reported", "-pk")
+    )
+    page = Paginator(findings, PAGE_SIZE).get_page(request.GET.get("page"))
+    _attach_suggestions(page.object_list)
+    return render(
+        request,
+        "desk/inbox.html",
+        {
+            "sites": sites,
+            "site_key": site_key if len(chosen) == 1 and site_key else "",
+            "status": status,
+            "statuses": list(STATUS_FILTERS),
+            "page": page,
+        },
+    )
+
+
+def _attach_suggestions(findings) -> None:
+    """Readers' distinct suggestions per finding, most frequent first."""
+    ids = [f.pk for f in findings]
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for fid, suggestion in (
+        Report.objects.filter(finding_id__in=ids)
+        .exclude(suggestion="")
+        .values_list("finding_id", "suggestion")
+    ):
+        counts[fid][suggestion] = counts[fid].get(suggestion, 0) + 1
+    for f in findings:
+        f.suggestions = sorted(counts[f.pk].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+
+
+def _finding_for(request, pk: int) -> Finding:
+    return get_object_or_404(
+        Finding.objects.select_related("page", "site").filter(site__in=sites_for(request.user)), pk=pk
+    )
+
+
+@login_required
+def finding(request, pk: int):
+    f = _finding_for(request, pk)
+    f = (
+        Finding.objects.select_related("page", "site")
+        .prefetch_related(
+            Prefetch("reports", queryset=Report.objects.order_by("created", "pk")),
+            Prefetch("history__user"),
+        )
+        .get(pk=f.pk)
+    )
+    _attach_suggestions([f])
+    return render(
+        request,
+        "desk/finding.html",
+        {
+            "f": f,
+            "can_edit": role_of(request.user, f.site) in EDIT_ROLES,
+            "actions": [
+                ("fixed", "Mark fixed"),
+                ("rejected", "Not a mistake"),
+                ("spam", "Spam"),
+                ("new", "Reopen"),
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def finding_status(request, pk: int):
+    f = _finding_for(request, pk)
+    if role_of(request.user, f.site) not in EDIT_ROLES:
+        return render(request, "desk/forbidden.html", status=403)
+    status = request.POST.get("status", "")
+    if status not in Finding.Status.values:
+        return HttpResponseBadRequest("Unknown status.")
+    if set_status(f, status, request.user):
+        messages.success(request, f"Finding marked “{f.get_status_display()}”.")
+    return redirect("desk:finding", pk=f.pk)

@@ -1,0 +1,82 @@
+"""The report a reader's browser sends, with the limits documented in the README."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from ninja import Schema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+MAX_EXACT = 1000
+MAX_CONTEXT = 64
+MAX_TEXT = 2000
+MAX_URL = 2048
+MAX_BODY = 16 * 1024
+
+
+def _clean(value: str) -> str:
+    # Lone surrogates cannot be stored as UTF-8 and NUL cannot be stored by
+    # PostgreSQL: refuse them here with a message instead of failing later.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("must be valid Unicode text (it contains a lone surrogate)")
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be the page's full http:// or https:// address")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean)]
+
+# Input models are plain pydantic models: ninja's Schema would read attributes of
+# any object, so a string sent where an object belongs would pass as "missing fields".
+
+
+class QuoteIn(BaseModel):
+    """A W3C TextQuoteSelector plus TextPositionSelector on the page's canonical text."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    exact: Text = Field(min_length=1, max_length=MAX_EXACT, description="The selected text.")
+    prefix: Text = Field("", max_length=MAX_CONTEXT, description="Text right before the selection.")
+    suffix: Text = Field("", max_length=MAX_CONTEXT, description="Text right after the selection.")
+    start: int = Field(ge=0, le=100_000_000, description="Offset of the selection, in code points.")
+    end: int = Field(ge=1, le=100_000_000, description="Offset after the selection, in code points.")
+
+    @model_validator(mode="after")
+    def _span(self) -> QuoteIn:
+        if self.end - self.start != len(self.exact):
+            raise ValueError(
+                "end - start must equal the length of exact in code points "
+                f"(got {self.end} - {self.start}, exact has {len(self.exact)})"
+            )
+        return self
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    site: Text = Field(min_length=1, max_length=40, description="The site's public key.")
+    url: Annotated[Text, AfterValidator(_http_url)] = Field(max_length=MAX_URL)
+    title: Text = Field("", max_length=500)
+    lang: Text = Field("", max_length=35)
+    quote: QuoteIn
+    suggestion: Text = Field("", max_length=MAX_TEXT, description="The reader's corrected text.")
+    comment: Text = Field("", max_length=MAX_TEXT)
+
+
+class ReportOut(Schema):
+    id: int
+    finding: int
+    duplicate: bool
+
+
+class ErrorOut(Schema):
+    error: str
+    field: str | None = None

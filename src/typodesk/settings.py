@@ -1,0 +1,143 @@
+"""Django settings, all derived from environment variables (see conf.py and the README)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.utils.csp import CSP
+
+from typodesk import conf
+
+BASE_URL = conf.base_url()
+DATA_DIR = conf.data_dir()
+SECRET_KEY = conf.secret_key()
+DEBUG = conf.env_bool("TYPODESK_DEBUG", False)
+
+_base = urlsplit(BASE_URL)
+ALLOWED_HOSTS = [h.strip() for h in conf.env("TYPODESK_ALLOWED_HOSTS").split(",") if h.strip()] or [
+    _base.hostname,
+    "127.0.0.1",
+    "localhost",
+    "[::1]",
+]
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+USE_HTTPS = _base.scheme == "https"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "typodesk.accounts",
+    "typodesk.sites",
+    "typodesk.findings",
+    "typodesk.ingest",
+    "typodesk.desk",
+    "typodesk.widget",
+    "typodesk.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "typodesk.ingest.middleware.ReportCorsMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "typodesk.urls"
+WSGI_APPLICATION = "typodesk.wsgi.application"
+ASGI_APPLICATION = "typodesk.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": conf.database_config()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "desk:login"
+LOGIN_REDIRECT_URL = "desk:inbox"
+LOGOUT_REDIRECT_URL = "desk:login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("az", "Azərbaycanca")]
+USE_I18N = True
+TIME_ZONE = conf.env("TYPODESK_TIME_ZONE", "UTC")
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Files are served from the installed package; no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Request bodies: the report API refuses anything over 16 KB itself; this caps
+# every other endpoint far below what could hurt the server.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = USE_HTTPS
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = USE_HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if USE_HTTPS:
+    SECURE_HSTS_SECONDS = conf.env_int("TYPODESK_HSTS_SECONDS", 31536000)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Report API limits (documented in the README).
+TYPODESK_RATE_PER_MINUTE = conf.env_int("TYPODESK_RATE_PER_MINUTE", 30)
+TYPODESK_RATE_BURST = conf.env_int("TYPODESK_RATE_BURST", 30)
+TYPODESK_TRUSTED_PROXIES = [p.strip() for p in conf.env("TYPODESK_TRUSTED_PROXIES").split(",") if p.strip()]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": conf.env("TYPODESK_LOG_LEVEL", "INFO")},
+    # Django's request logger would write client addresses; we never log those.
+    "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
+}

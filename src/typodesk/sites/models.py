@@ -1,0 +1,111 @@
+"""Sites that embed the widget, the domains they serve pages from, and who works on them."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+
+
+def new_public_key() -> str:
+    # Public: it stands in every page's script tag. Random so that keys of
+    # different sites on one instance cannot be guessed from each other.
+    return secrets.token_urlsafe(12)
+
+
+def normalize_domain(value: str) -> str:
+    """Lower-case host name (IDNA-encoded) from a domain or URL the admin typed.
+
+    Raises ValueError with a message a person can act on.
+    """
+    raw = value.strip().lower().rstrip(".")
+    if "://" in raw:
+        raw = urlsplit(raw).hostname or ""
+    wildcard = raw.startswith("*.")
+    host = raw[2:] if wildcard else raw
+    if not host or any(c in host for c in "/?#@: "):
+        raise ValueError(f"{value!r} is not a domain name (write it like news.example or *.news.example)")
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError(f"{value!r} is not a valid domain name") from None
+    return f"*.{host}" if wildcard else host
+
+
+class Site(models.Model):
+    name = models.CharField(max_length=200)
+    public_key = models.CharField(max_length=40, unique=True, default=new_public_key)
+    root_selector = models.CharField(
+        max_length=200, blank=True, help_text="CSS selector of the article text; empty: article, main, body."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def hosts(self) -> list[str]:
+        return [d.host for d in self.domains.all()]
+
+    def allows_host(self, host: str | None) -> bool:
+        """True when pages on ``host`` belong to this site (exact host or ``*.`` wildcard)."""
+        if not host:
+            return False
+        host = host.lower().rstrip(".")
+        for pattern in self.hosts():
+            if pattern.startswith("*."):
+                if host == pattern[2:] or host.endswith(pattern[1:]):
+                    return True
+            elif host == pattern:
+                return True
+        return False
+
+
+class Domain(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="domains")
+    host = models.CharField(max_length=253)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "host"], name="unique_site_host")]
+        indexes = [models.Index(fields=["host"])]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        EDITOR = "editor", "Editor"
+        VIEWER = "viewer", "Viewer"
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "user"], name="unique_membership")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} of {self.site}"
+
+
+def sites_for(user) -> models.QuerySet[Site]:
+    """The sites a desk user may see: all for instance admins, else their memberships."""
+    if not user.is_authenticated or not user.is_active:
+        return Site.objects.none()
+    if user.is_superuser:
+        return Site.objects.all()
+    return Site.objects.filter(memberships__user=user)
+
+
+def role_of(user, site: Site) -> str | None:
+    """The user's role on the site (instance admins act as owners), or None."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Membership.Role.OWNER
+    m = Membership.objects.filter(site=site, user=user).only("role").first()
+    return m.role if m else None

@@ -1,0 +1,185 @@
+"""Fixtures shared by the whole suite.
+
+The browser is Debian's Chromium driven by Playwright: browsers cannot be
+downloaded on our machines, so we never call ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django would
+# otherwise refuse ORM calls made from that thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CHROMIUM = os.environ.get("TYPODESK_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"test material not found at {SHARED} (expected ../shared beside the checkout)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session; each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+# --- A real typodesk installation in a subprocess ------------------------------------
+
+import secrets  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+
+TYPODESK = [sys.executable, "-m", "typodesk"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Install:
+    """A data directory and database of its own, and the CLI pointed at them."""
+
+    env: dict
+    data_dir: Path
+    procs: list = field(default_factory=list)
+
+    def run(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        cp = subprocess.run(
+            [*TYPODESK, *args], env=self.env, input=input, capture_output=True, text=True, timeout=120
+        )
+        if check and cp.returncode != 0:
+            raise AssertionError(f"typodesk {' '.join(args)} exited {cp.returncode}: {cp.stderr}")
+        return cp
+
+    def serve(self, *args: str) -> tuple[subprocess.Popen, str]:
+        """Start ``typodesk serve`` on a free port and wait until /healthz answers."""
+        port = free_port()
+        proc = subprocess.Popen(
+            [*TYPODESK, "serve", "--port", str(port), *args],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"typodesk serve exited {proc.returncode}: {proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return proc, url
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("typodesk serve did not answer /healthz within 30 s")
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+@pytest.fixture
+def install(tmp_path):
+    """A fresh installation: SQLite in tmp_path, or a new PostgreSQL database when DATABASE_URL is set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
+    env["TYPODESK_DATA_DIR"] = str(tmp_path / "data")
+    env["PYTHONUNBUFFERED"] = "1"
+    dropdb = None
+    base = os.environ.get("DATABASE_URL")
+    if base:
+        import psycopg
+
+        name = "typodesk_t_" + secrets.token_hex(5)
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+
+        def dropdb():
+            with psycopg.connect(base, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    inst = Install(env=env, data_dir=tmp_path / "data")
+    yield inst
+    inst.stop()
+    if dropdb:
+        dropdb()
+
+
+# --- Database fixtures ------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db):
+    from typodesk.accounts.models import User
+
+    def make(email: str = "editor@news.example", password: str = "a-long-test-password", **kw):
+        return User.objects.create_user(email, password, **kw)
+
+    return make
+
+
+@pytest.fixture
+def make_site(db):
+    from typodesk.sites.models import Domain, Membership, Site
+
+    def make(name: str = "News", domains=("news.example",), members=()):
+        site = Site.objects.create(name=name)
+        for d in domains:
+            Domain.objects.create(site=site, host=d)
+        for user, role in members:
+            Membership.objects.create(site=site, user=user, role=role)
+        return site
+
+    return make
