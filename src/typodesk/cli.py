@@ -237,15 +237,12 @@ def _serve(host: str, port: int, workers: int) -> None:
         timeout_graceful_shutdown=10,
     )
     if workers > 1:
-        sock = config.bind_socket()
         from uvicorn.supervisors import Multiprocess
 
-        Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()
+        sock = config.bind_socket()
+        Multiprocess(config, sockets=[sock]).run()
     else:
-        try:
-            uvicorn.Server(config).run()
-        except OSError as exc:
-            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        uvicorn.Server(config).run()
 
 
 # Argument parsing -------------------------------------------------------------
