@@ -323,3 +323,12 @@ def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(client, site, sett
         post(client, body(site), REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.3").status_code
         == 201
     )
+
+
+@pytest.mark.parametrize("origin", ["http://[", "null", "", "https://news.example:99999", "\x00"])
+def test_malformed_origin_headers_are_refused_not_crashed(client, site, origin):
+    r = post(client, body(site), HTTP_ORIGIN=origin)
+    assert r.status_code in (201, 403)
+    assert r.status_code == 403 or origin.startswith("https://news.example")
+    pre = client.options(URL, HTTP_ORIGIN=origin)
+    assert pre.status_code == 204 and "Access-Control-Allow-Origin" not in pre.headers or origin.startswith("https://news.example")

@@ -7,8 +7,6 @@ a person can act on; no input can make it answer 500.
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
@@ -17,7 +15,7 @@ from ninja.parser import Parser
 
 from typodesk.findings.services import Quote, record_report
 from typodesk.ingest import ratelimit
-from typodesk.ingest.client import client_hash
+from typodesk.ingest.client import client_hash, host_of
 from typodesk.ingest.schemas import MAX_BODY, ErrorOut, ReportIn, ReportOut
 from typodesk.sites.models import Site
 
@@ -99,13 +97,13 @@ def create_report(request, payload: ReportIn):
     if site is None:
         raise ApiError(403, "Unknown site key: check the data-site attribute of the script tag.", "site")
     request.typodesk_site = site
-    page_host = urlsplit(payload.url).hostname
+    page_host = host_of(payload.url)
     if not site.allows_host(page_host):
         raise ApiError(
             403, f"Pages on {page_host} are not part of this site: add the domain in the desk.", "url"
         )
     origin = request.headers.get("Origin")
-    if origin is not None and not site.allows_host(urlsplit(origin).hostname):
+    if origin is not None and not site.allows_host(host_of(origin)):
         raise ApiError(403, "This page's origin is not one of the site's domains.", "origin")
 
     client = client_hash(request)

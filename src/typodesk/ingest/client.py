@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
@@ -43,3 +44,11 @@ def client_hash(request) -> str:
     day = timezone.now().date().isoformat()
     key = f"{settings.SECRET_KEY}:client:{day}".encode()
     return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def host_of(url: str) -> str | None:
+    """The host name of a URL or Origin header, or None when it has none or is malformed."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # e.g. "http://[" from a hostile client
+        return None

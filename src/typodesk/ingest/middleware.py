@@ -7,10 +7,9 @@ read a 400 message). Never with credentials.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.http import HttpResponse, JsonResponse
 
+from typodesk.ingest.client import host_of
 from typodesk.ingest.schemas import MAX_BODY
 from typodesk.sites.models import Domain
 
@@ -36,7 +35,7 @@ class ReportCorsMiddleware:
         origin = request.headers.get("Origin")
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
-            if origin and _host_is_any_site(urlsplit(origin).hostname):
+            if origin and _host_is_any_site(host_of(origin)):
                 self._allow(response, origin)
                 response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
                 response["Access-Control-Allow-Headers"] = "Content-Type"
@@ -54,7 +53,7 @@ class ReportCorsMiddleware:
             response = self.get_response(request)
         if origin:
             site = getattr(request, "typodesk_site", None)
-            host = urlsplit(origin).hostname
+            host = host_of(origin)
             if site.allows_host(host) if site is not None else _host_is_any_site(host):
                 self._allow(response, origin)
         return response
