@@ -7,6 +7,7 @@ a person can act on; no input can make it answer 500.
 from __future__ import annotations
 
 import json
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
