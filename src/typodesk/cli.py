@@ -242,7 +242,11 @@ def _serve(host: str, port: int, workers: int) -> None:
         sock = config.bind_socket()
         Multiprocess(config, sockets=[sock]).run()
     else:
-        uvicorn.Server(config).run()
+        try:
+            uvicorn.Server(config).run()
+        except KeyboardInterrupt:
+            # uvicorn re-raises SIGINT after its graceful shutdown; that shutdown is a success.
+            pass
 
 
 # Argument parsing -------------------------------------------------------------
