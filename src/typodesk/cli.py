@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 
@@ -242,11 +243,12 @@ def _serve(host: str, port: int, workers: int) -> None:
         sock = config.bind_socket()
         Multiprocess(config, sockets=[sock]).run()
     else:
-        try:
-            uvicorn.Server(config).run()
-        except KeyboardInterrupt:
-            # uvicorn re-raises SIGINT after its graceful shutdown; that shutdown is a success.
-            pass
+        # uvicorn re-raises the signal that stopped it once its graceful shutdown is done,
+        # through the handler that was there before: make that one a no-op, so the shutdown
+        # it already did ends in exit status 0 instead of death by signal.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
+        uvicorn.Server(config).run()
 
 
 # Argument parsing -------------------------------------------------------------

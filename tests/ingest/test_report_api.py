@@ -296,6 +296,7 @@ def test_too_many_reports_get_429_with_retry_after(client, site, settings):
     assert 1 <= int(r.headers["Retry-After"]) <= 10
     assert "try again" in r.json()["error"]
     assert r.headers["Access-Control-Allow-Origin"] == "https://news.example"
+    assert "Retry-After" in r.headers["Access-Control-Expose-Headers"]
     assert Report.objects.count() == 3
 
 

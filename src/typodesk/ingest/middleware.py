@@ -61,4 +61,6 @@ class ReportCorsMiddleware:
     @staticmethod
     def _allow(response, origin: str) -> None:
         response["Access-Control-Allow-Origin"] = origin
+        # The widget reads Retry-After to tell a refused reader when to try again.
+        response["Access-Control-Expose-Headers"] = "Retry-After"
         response["Vary"] = "Origin"
