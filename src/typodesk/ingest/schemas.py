@@ -63,7 +63,11 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     site: Text = Field(min_length=1, max_length=40, description="The site's public key.")
-    url: Annotated[Text, AfterValidator(_http_url)] = Field(max_length=MAX_URL)
+    url: Annotated[Text, AfterValidator(_http_url)] = Field(
+        max_length=MAX_URL,
+        description="The page's address (absolute http or https URL).",
+        json_schema_extra={"format": "uri", "pattern": r"^https?://[^/?#\s]+"},
+    )
     title: Text = Field("", max_length=500)
     lang: Text = Field("", max_length=35)
     quote: QuoteIn
