@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import signal
 import sys
@@ -142,6 +141,20 @@ def cmd_site_add(args) -> int:
     return 0
 
 
+def cmd_site_token(args) -> int:
+    """A CMS authenticates its recheck calls with this; only its hash is stored, so it is shown once."""
+    _setup_django()
+    _require_migrated()
+    from typodesk.sites.models import Site
+
+    site = Site.objects.filter(public_key=args.key).first()
+    if site is None:
+        raise CliError(f"no site with the key {args.key!r} (list them with `typodesk site list`)")
+    print(site.new_token())
+    print("keep it secret: it is shown only now; run this again to replace it", file=sys.stderr)
+    return 0
+
+
 def cmd_site_list(args) -> int:
     _setup_django()
     _require_migrated()
@@ -152,29 +165,94 @@ def cmd_site_list(args) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
+def _django_command(module: str, name: str) -> Callable:
+    """A command implemented in an app's ``commands`` module, run once Django is set up."""
+
+    def run(args) -> int:
+        _setup_django()
+        _require_migrated()
+        from importlib import import_module
+
+        return getattr(import_module(module), name)(args)
+
+    return run
+
+
+# Export and import (typodesk.interchange), API tokens (typodesk.apiv1).
+cmd_export = _django_command("typodesk.interchange.commands", "export")
+cmd_import = _django_command("typodesk.interchange.commands", "import_json")
+cmd_import_mail = _django_command("typodesk.interchange.commands", "import_mail")
+cmd_token_add = _django_command("typodesk.apiv1.commands", "add")
+cmd_token_list = _django_command("typodesk.apiv1.commands", "list_")
+cmd_token_revoke = _django_command("typodesk.apiv1.commands", "revoke")
+
+
+def cmd_backup(args) -> int:
     _setup_django()
     _require_migrated()
-    from typodesk.findings.export import export_header, iter_findings
-    from typodesk.sites.models import Site
+    from pathlib import Path
 
-    site = Site.objects.filter(public_key=args.site).first()
-    if site is None:
-        raise CliError(f"no site with the key {args.site!r} (list them with `typodesk site list`)")
-    out = sys.stdout
-    header = json.dumps(export_header(site), ensure_ascii=False, indent=2)
-    out.write(header[:-2] + ',\n  "findings": [')
-    for i, finding in enumerate(iter_findings(site)):
-        out.write(("," if i else "") + "\n    " + json.dumps(finding, ensure_ascii=False))
-    out.write("\n  ]\n}\n")
+    from typodesk.backup import BackupError, backup
+
+    try:
+        size = backup(Path(args.path))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"backed up {size:,} bytes to {Path(args.path).resolve()}", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    _setup_django()
+    from pathlib import Path
+
+    from typodesk.backup import BackupError, restore
+
+    if not args.yes:
+        raise CliError("restoring replaces every finding and user with the backup's: add --yes to confirm")
+    try:
+        restore(Path(args.path))
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    _migrate()  # a backup from an older version is brought up to date
+    print(f"restored {Path(args.path).resolve()}", file=sys.stderr)
     return 0
 
 
 def cmd_serve(args) -> int:
     _setup_django()
     _require_migrated()
-    _serve(args.host, args.port, args.workers)
+    background = None
+    if args.with_worker:
+        # The one-machine default: notifications are delivered by a thread of the server.
+        from typodesk.conf import ConfigError
+        from typodesk.worker import InProcess
+
+        try:
+            background = InProcess().start()
+        except ConfigError as exc:
+            raise CliError(str(exc)) from None
+    try:
+        _serve(args.host, args.port, args.workers)
+    finally:
+        if background:
+            background.stop()
     return 0
+
+
+def cmd_worker(args) -> int:
+    """Deliver notifications (and future background jobs) until SIGTERM/SIGINT."""
+    _setup_django()
+    _require_migrated()
+    from typodesk.conf import ConfigError
+    from typodesk.notify.delivery import Policy
+    from typodesk.worker import run
+
+    try:
+        Policy.from_env()  # a bad TYPODESK_NOTIFY_*/WORKER_* value: one line, not a traceback per thread
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    return run(concurrency=args.concurrency, once=args.once)
 
 
 def cmd_demo(args) -> int:
@@ -223,6 +301,7 @@ def _url_host(host: str) -> str:
 def _serve(host: str, port: int, workers: int) -> None:
     """Uvicorn in-process: it stops cleanly on SIGTERM and SIGINT, finishing requests in flight."""
     import uvicorn
+    from django.conf import settings
 
     config = uvicorn.Config(
         "typodesk.asgi:application",
@@ -234,7 +313,7 @@ def _serve(host: str, port: int, workers: int) -> None:
         access_log=False,
         proxy_headers=False,
         server_header=False,
-        log_level=os.environ.get("TYPODESK_LOG_LEVEL", "info").lower(),
+        log_level=settings.LOGGING["root"]["level"].lower(),
         timeout_graceful_shutdown=10,
     )
     if workers > 1:
@@ -315,15 +394,67 @@ def build_parser() -> Parser:
     sa.set_defaults(func=cmd_site_add)
     sl = site_sub.add_parser("list", help="List sites: key, name, domains.", description="List sites.")
     sl.set_defaults(func=cmd_site_list)
+    st = site_sub.add_parser(
+        "token",
+        help="Make a new site token for the recheck API and print it (the old one stops working).",
+        description="Make a new site token for the recheck API (docs/verification.md) and print it once.",
+    )
+    st.add_argument("key", metavar="KEY", help="the site's public key")
+    st.set_defaults(func=cmd_site_token)
 
     sp = add("serve", cmd_serve, "Serve the desk, the API, the widget and static files (production server).")
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=_port, default=8000)
     sp.add_argument("--workers", type=_positive, default=1, help="server processes (default 1)")
+    sp.add_argument(
+        "--with-worker",
+        action="store_true",
+        help="also deliver notifications from this process (instead of a separate `typodesk worker`)",
+    )
+
+    sp = add("worker", cmd_worker, "Deliver notifications in the background until stopped.")
+    sp.add_argument("--once", action="store_true", help="exit when nothing is left to do")
+    sp.add_argument("--concurrency", type=_positive, default=1, help="deliveries in parallel (default 1)")
 
     sp = add("export", cmd_export, "Print every finding of a site with its reports.")
     sp.add_argument("--site", required=True, metavar="KEY", help="the site's public key")
-    sp.add_argument("--format", choices=["json"], default="json")
+    sp.add_argument(
+        "--format", choices=["json", "csv", "jsonld"], default="json", help="jsonld: W3C Web Annotations"
+    )
+
+    sp = add("import", cmd_import, "Read an export made by `typodesk export --format json` (idempotent).")
+    sp.add_argument("path", metavar="PATH")
+    sp.add_argument("--site", metavar="KEY", help="import into this site (default: the file's; made if new)")
+
+    sp = add("import-mail", cmd_import_mail, "Turn Orphus report mails (mbox or .eml folder) into findings.")
+    sp.add_argument("--site", required=True, metavar="KEY", help="the site's public key")
+    sp.add_argument("path", metavar="PATH", help="an mbox file, a folder of .eml files, or one .eml file")
+    sp.add_argument("--dry-run", action="store_true", help="read and report, import nothing")
+
+    sp = add("token", lambda a: None, "Manage API tokens.")
+    token_sub = sp.add_subparsers(dest="token_command", metavar="SUBCOMMAND", parser_class=Parser)
+    token_sub.required = True
+    ta = token_sub.add_parser(
+        "add", help="Make an API token for a user and print it (once).", description="Make an API token."
+    )
+    ta.add_argument("email")
+    ta.add_argument("--site", metavar="KEY", help="only this site (default: all the user's sites)")
+    ta.add_argument("--read-only", action="store_true", help="may read, not change")
+    ta.add_argument("--name", default="", help="what the token is for")
+    ta.set_defaults(func=cmd_token_add)
+    tl = token_sub.add_parser("list", help="List live tokens, tab-separated.", description="List tokens.")
+    tl.add_argument("--user", metavar="EMAIL")
+    tl.set_defaults(func=cmd_token_list)
+    tr = token_sub.add_parser("revoke", help="Revoke a token (id, tdk_… beginning or token).")
+    tr.add_argument("token", metavar="TOKEN")
+    tr.set_defaults(func=cmd_token_revoke)
+
+    sp = add("backup", cmd_backup, "Copy the SQLite database to PATH while the server keeps running.")
+    sp.add_argument("path", metavar="PATH", help="a new file")
+
+    sp = add("restore", cmd_restore, "Replace the database with a backup made by `typodesk backup`.")
+    sp.add_argument("path", metavar="PATH")
+    sp.add_argument("--yes", action="store_true", help="confirm that the current data is replaced")
 
     sp = add("manage", cmd_manage, "Run a Django management command (advanced).")
     sp.add_argument("rest", nargs=argparse.REMAINDER)

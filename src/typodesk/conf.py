@@ -42,6 +42,13 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
 
 
+def log_level() -> str:
+    level = env("TYPODESK_LOG_LEVEL", "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"TYPODESK_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level.lower()!r}")
+    return level
+
+
 def data_dir() -> Path:
     """The directory holding the SQLite database, the generated secret and backups."""
     return Path(env("TYPODESK_DATA_DIR", "typodesk-data")).expanduser().resolve()
@@ -93,6 +100,7 @@ def database_config() -> dict:
             raise ConfigError(f"DATABASE_URL is not a database URL: {exc}") from None
         if db["ENGINE"] == "django.db.backends.sqlite3":
             db["OPTIONS"] = sqlite_options()
+            db["CONN_MAX_AGE"] = None
         else:
             db["CONN_HEALTH_CHECKS"] = True
         return db
@@ -100,6 +108,10 @@ def database_config() -> dict:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(data_dir() / "typodesk.sqlite3"),
         "OPTIONS": sqlite_options(),
+        # Opening a connection runs the PRAGMAs above; doing that per request cost
+        # more than the request itself. Connections are kept and health-checked.
+        "CONN_MAX_AGE": None,
+        "CONN_HEALTH_CHECKS": True,
     }
 
 

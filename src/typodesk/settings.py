@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.utils.csp import CSP
 
 from typodesk import conf
+from typodesk.notify.emailconf import default_from, parse_email_url
 
 BASE_URL = conf.base_url()
 DATA_DIR = conf.data_dir()
@@ -38,6 +39,12 @@ INSTALLED_APPS = [
     "typodesk.desk",
     "typodesk.widget",
     "typodesk.demo",
+    "typodesk.notify",
+    "typodesk.pages",
+    "typodesk.apiv1",
+    "typodesk.interchange",
+    # Only for its bundled Swagger UI files, served by typodesk (the API reference, no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -132,12 +139,40 @@ TYPODESK_RATE_PER_MINUTE = conf.env_int("TYPODESK_RATE_PER_MINUTE", 30)
 TYPODESK_RATE_BURST = conf.env_int("TYPODESK_RATE_BURST", 30)
 TYPODESK_TRUSTED_PROXIES = [p.strip() for p in conf.env("TYPODESK_TRUSTED_PROXIES").split(",") if p.strip()]
 
+# Notifications (docs/notifications.md). E-mail goes through one SMTP server given as a URL;
+# Django's own EMAIL_* settings are derived from it so that every mail typodesk sends uses it.
+_email = parse_email_url(conf.env("TYPODESK_EMAIL_URL"))
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = _email["host"]  # empty: e-mail is not configured, e-mail channels wait and say so
+EMAIL_PORT = _email["port"]
+EMAIL_HOST_USER = _email["username"]
+EMAIL_HOST_PASSWORD = _email["password"]
+EMAIL_USE_TLS = _email["tls"] == "starttls"
+EMAIL_USE_SSL = _email["tls"] == "ssl"
+EMAIL_TIMEOUT = _email["timeout"]
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = conf.env("TYPODESK_EMAIL_FROM") or default_from(BASE_URL)
+# Webhook and Apprise targets on private, loopback or link-local addresses are refused
+# unless the admin allows them (an owner could otherwise probe the internal network).
+TYPODESK_ALLOW_PRIVATE_TARGETS = conf.env_bool("TYPODESK_ALLOW_PRIVATE_TARGETS", False)
+
+# Reading the sites' pages for fix verification (docs/verification.md). The same guard keeps the
+# page reader off private addresses: a site's domain could resolve to the admin's network.
+TYPODESK_FETCH_TIMEOUT = conf.env_int("TYPODESK_FETCH_TIMEOUT", 10)  # seconds for a whole page
+TYPODESK_FETCH_MAX_BYTES = conf.env_int("TYPODESK_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+TYPODESK_FETCH_MAX_REDIRECTS = conf.env_int("TYPODESK_FETCH_MAX_REDIRECTS", 5)
+TYPODESK_FETCH_PER_SITE = conf.env_int("TYPODESK_FETCH_PER_SITE", 2)  # requests at once, all workers
+TYPODESK_FETCH_USER_AGENT = conf.env("TYPODESK_FETCH_USER_AGENT")  # empty: typodesk/VERSION (+BASE_URL)
+TYPODESK_FETCH_FIRST_DELAY = conf.env_int("TYPODESK_FETCH_FIRST_DELAY", 10)  # s after a new finding
+TYPODESK_FETCH_FIXED_DELAY = conf.env_int("TYPODESK_FETCH_FIXED_DELAY", 60)  # s after "mark fixed"
+TYPODESK_RECHECK_MIN = conf.env_int("TYPODESK_RECHECK_MIN", 3600)  # s between scheduled checks, at least
+TYPODESK_RECHECK_MAX = conf.env_int("TYPODESK_RECHECK_MAX", 7 * 86400)  # … and at most
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": conf.env("TYPODESK_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": conf.log_level()},
     # Django's request logger would write client addresses; we never log those.
     "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
 }

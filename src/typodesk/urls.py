@@ -3,7 +3,9 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from typodesk import views as core_views
+from typodesk.apiv1 import views as apiv1_views
 from typodesk.demo import views as demo_views
+from typodesk.ingest import orphus
 from typodesk.ingest.api import api
 from typodesk.widget import views as widget_views
 
@@ -11,9 +13,20 @@ urlpatterns = [
     path("", lambda request: redirect("desk:inbox")),
     path("widget.js", widget_views.widget_js, name="widget-js"),
     path("widget.<str:digest>.js", widget_views.widget_js_versioned, name="widget-js-versioned"),
+    path("widget/dialog.<str:digest>.js", widget_views.dialog_js, name="widget-dialog-js"),
+    path("widget/site/<str:key>", widget_views.site_options, name="widget-site-options"),
+    # Orphus 5.x forms (its hq address, with or without the slash, as sites wrote it).
+    path("orphus", orphus.orphus, name="orphus"),
+    path("orphus/", orphus.orphus),
+    path("api/v1/docs/", apiv1_views.reference, name="api-reference"),
     path("api/v1/", api.urls),
     path("desk/", include("typodesk.desk.urls")),
+    path("desk/", include("typodesk.notify.urls")),
+    path("desk/", include("typodesk.apiv1.urls")),
     path("demo/article/", demo_views.article, name="demo-article"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ a path no route matches answers JSON in the API's error shape, not an HTML page.
+handler404 = "typodesk.apiv1.errors.not_found_json"

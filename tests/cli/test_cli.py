@@ -113,3 +113,10 @@ def test_serve_stops_cleanly_on_sigterm(install):
     assert proc.wait(15) == 0
     out = proc.stdout.read()
     assert "Traceback" not in out and "Finished server process" in out
+
+
+def test_log_level_is_case_insensitive_and_checked(install):
+    install.env["TYPODESK_LOG_LEVEL"] = "warning"
+    assert install.run("init").returncode == 0
+    install.env["TYPODESK_LOG_LEVEL"] = "chatty"
+    one_line_error(install.run("init", check=False), "TYPODESK_LOG_LEVEL")

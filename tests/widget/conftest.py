@@ -1,10 +1,10 @@
 """Fixtures for the reader-widget tests: no Django, no database, no desk server.
 
 Two tiny http.server threads on 127.0.0.1 stand in for the world: the *site* (fixture pages from
-``pages/`` and the canonical-text vectors) and the *desk* (``widget.js`` straight from its source
-path). They listen on different ports, so the widget's requests are cross-origin as on a real
-site. The report API is not served at all: tests intercept ``**/api/v1/reports`` with
-``page.route`` (see :class:`FakeApi`).
+``pages/`` and the canonical-text vectors) and the *desk* (the widget exactly as the server sends
+it: the loader, the dialog part at its hashed path, and the site options). They listen on
+different ports, so the widget's requests are cross-origin as on a real site. The report API is
+not served at all: tests intercept ``**/api/v1/reports`` with ``page.route`` (see :class:`FakeApi`).
 """
 
 from __future__ import annotations
@@ -17,13 +17,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
+import axe_playwright_python
 import pytest
+from playwright.sync_api import expect
+
+from tests.widget.helpers import DIALOG, SITE_KEY
+from typodesk.widget.build import dialog_path, widget
 
 REPO = Path(__file__).resolve().parents[2]
-WIDGET_JS = REPO / "src" / "typodesk" / "widget" / "static" / "typodesk" / "widget.js"
 VECTORS = REPO / "src" / "typodesk" / "text" / "vectors.json"
 PAGES = Path(__file__).resolve().parent / "pages"
-SITE_KEY = "test-site-key"
 # A strict policy, as a careful newsroom would send it: no inline script or style at all.
 STRICT_CSP = "default-src 'none'; script-src {desk}; style-src 'self'; connect-src {desk}; base-uri 'none'"
 
@@ -64,7 +67,8 @@ def _handler(routes: dict[str, tuple[str, bytes, dict[str, str]]]) -> type[BaseH
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            if "Cache-Control" not in headers:
+                self.send_header("Cache-Control", "no-store")
             for k, v in headers.items():
                 self.send_header(k, v)
             self.end_headers()
@@ -111,8 +115,13 @@ def servers() -> Iterator[Servers]:
     site_routes: dict = {}
     desk, desk_origin = _serve(desk_routes)
     site, site_origin = _serve(site_routes)
-    # widget.js is read per session from its source path: what is tested is what ships.
-    desk_routes["/widget.js"] = ("text/javascript; charset=utf-8", WIDGET_JS.read_bytes(), {})
+    # What is tested is what ships: the committed build (test_widget_build.py: it is up to date).
+    # Cached as the real server has them cached (typodesk.widget.views), which also makes the tests faster.
+    js, public = "text/javascript; charset=utf-8", {"Access-Control-Allow-Origin": "*"}
+    forever = {**public, "Cache-Control": "public, max-age=31536000, immutable"}
+    desk_routes["/widget.js"] = (js, widget().loader.body, public)
+    desk_routes["/" + dialog_path(widget().dialog.digest)] = (js, widget().dialog.body, forever)
+    desk_routes[f"/widget/site/{SITE_KEY}"] = ("application/json", b'{"email": false}', public)
     result = Servers(site=site_origin, desk=desk_origin, routes=site_routes)
     for path in sorted(PAGES.glob("*.html")):
         html = path.read_text(encoding="utf-8").replace("__DESK__", desk_origin)
@@ -127,6 +136,39 @@ def servers() -> Iterator[Servers]:
     for httpd in (desk, site):
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def shared_context(browser):
+    """One browser context per test module, a new page per test: a context costs a quarter of a
+    second, and the widget keeps nothing in it but localStorage (cleared after each test)."""
+    ctx = browser.new_context()
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def own_context():
+    """Ask for it to get a browser context of the test's own (a fake clock is per context)."""
+
+
+@pytest.fixture
+def context(request, browser, shared_context):
+    if "own_context" in request.fixturenames:
+        ctx = browser.new_context()
+        yield ctx
+        ctx.close()
+    else:
+        yield shared_context
+
+
+@pytest.fixture
+def page(context, servers):
+    p = context.new_page()
+    yield p
+    if p.url.startswith(servers.site):
+        p.evaluate("() => localStorage.clear()")  # reports kept for later stay with their test
+    p.close()
 
 
 @dataclass
@@ -178,7 +220,7 @@ def open_page(page, servers):
     """Navigate to a fixture page and wait until the widget has loaded; returns its HTML."""
 
     def go(name: str) -> str:
-        page.goto(servers.url(name))
+        page.goto(servers.url(name), wait_until="domcontentloaded")  # the widget is deferred: it ran
         page.wait_for_function("() => window.typodesk !== undefined")
         return servers.html[name]
 
@@ -193,3 +235,53 @@ def select(page):
         return page.evaluate(SELECT_JS, [needle, nth, scope])
 
     return sel
+
+
+@pytest.fixture
+def site_options(page, servers):
+    """Answer the dialog's question about the site (``GET /widget/site/KEY``) with ``options``."""
+
+    def answer(**options) -> None:
+        page.route(
+            f"{servers.desk}/widget/site/{SITE_KEY}",
+            lambda route: route.fulfill(
+                status=200,
+                content_type="application/json",
+                body=json.dumps(options),
+                headers={"Access-Control-Allow-Origin": "*"},
+            ),
+        )
+
+    return answer
+
+
+@pytest.fixture
+def report(page, select):
+    """Select ``needle`` (see SELECT_JS), press Ctrl+Enter and wait for the dialog; returns it."""
+
+    def go(needle: str, nth: int = 0):
+        select(needle, nth)
+        page.keyboard.press("Control+Enter")
+        dialog = page.locator(DIALOG)
+        expect(dialog).to_be_visible()
+        return dialog
+
+    return go
+
+
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")  # axe-core, as that package ships it
+
+
+@pytest.fixture
+def axe(page):
+    """Run axe-core in the page (open shadow roots included); returns its violations, condensed."""
+
+    def run() -> list[dict]:
+        if not page.evaluate("() => typeof axe !== 'undefined'"):
+            page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+        return page.evaluate(
+            """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+                 id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target)})))"""
+        )
+
+    return run

@@ -1,6 +1,7 @@
 """The JavaScript side of the canonical text: each shared vector, loaded as a real page in Chromium
 with widget.js (configured like a site would: ``data-root`` on its script tag), must give exactly the
-string the vector states, which the Python side is tested against too."""
+string the vector states, which the Python side is tested against too. (``typodesk.canonicalText``
+and ``typodesk.capture`` return promises: they load the dialog part, where that code lives.)"""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ def test_canonical_text_argument_forms(vector_page, servers):
 # Random DOM ranges (any node, any offset) on each vector page: whatever is selected, the quote
 # must be a slice of the canonical text at its code-point offsets, trimmed, with consistent context.
 RANDOM_RANGES = r"""
-(seed) => {
+async (seed) => {
   let x = seed;
   const rnd = n => { x = (x * 1103515245 + 12345) % 2147483648; return x % n; };
   const nodes = [], w = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_ALL);
@@ -71,7 +72,7 @@ RANDOM_RANGES = r"""
     const a = nodes[rnd(nodes.length)], b = nodes[rnd(nodes.length)], r = document.createRange();
     try { r.setStart(a, rnd(size(a) + 1)); r.setEnd(b, rnd(size(b) + 1)); } catch (e) { continue; }
     getSelection().removeAllRanges(); getSelection().addRange(r);
-    out.push(typodesk.capture());
+    out.push(await typodesk.capture());  // capture() reads the selection before it awaits
   }
   return out;
 }

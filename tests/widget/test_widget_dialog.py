@@ -1,6 +1,6 @@
-"""The reader's side of the dialog: messages instead of silent failures, the server's answers,
-the keyboard (Esc, Ctrl/Cmd+Enter, focus), right-to-left pages, a strict CSP, and a widget that
-does nothing at all until it is used."""
+"""The desktop flow and its feedback: the widget costs nothing until it is used, then the dialog
+says what happened, every time (a thank-you, the server's message, a report kept for later,
+why nothing can be reported), under a strict CSP too."""
 
 from __future__ import annotations
 
@@ -9,46 +9,66 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.widget.helpers import DIALOG, HOW_TO, QUEUED, THANKS
+
 pytestmark = pytest.mark.browser
-DIALOG = "typodesk-widget dialog[open]"
-SELECT_HINT = "Select the mistake in the article text, then press Ctrl+Enter."
-NET = "Could not send the report. Check your connection and try again."
-
-
-def open_report(page, select, needle="jumpd"):
-    select(needle)
-    page.keyboard.press("Control+Enter")
-    expect(page.locator(DIALOG)).to_be_visible()
 
 
 def test_nothing_happens_on_load(page, servers, open_page):
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     open_page("article.html")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # past the idle callback that looks for reports kept for later
     assert page.evaluate("() => document.querySelector('typodesk-widget')") is None
     assert [u for u in requests if u.startswith(servers.desk)] == [f"{servers.desk}/widget.js"]
     assert page.evaluate(
-        "() => [typeof typodesk.canonicalText, typeof typodesk.capture, typodesk.version]"
-    ) == ["function", "function", "0.1.0"]
+        "() => [typeof typodesk.open, typeof typodesk.canonicalText, typeof typodesk.capture, typodesk.version]"
+    ) == ["function", "function", "function", "0.2.0"]
 
 
-@pytest.mark.parametrize("how", ["no-selection", "outside-root", "only-hidden-text"])
-def test_nothing_selected_gives_a_message(page, api, open_page, select, how):
+def test_the_dialog_part_is_loaded_once_on_first_use(page, api, servers, open_page, report):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    open_page("article.html")
+    report("jumpd")
+    page.keyboard.press("Escape")
+    report("brown")
+    desk = [u.removeprefix(servers.desk) for u in requests if u.startswith(servers.desk)]
+    assert desk[0] == "/widget.js"
+    assert re.fullmatch(r"/widget/dialog\.[0-9a-f]{12}\.js", desk[1])
+    assert desk[2:] == ["/widget/site/test-site-key"]  # the site's options, asked once too
+
+
+@pytest.mark.parametrize("how", ["no-selection", "outside-root", "only-hidden-text", "editable-text"])
+def test_nothing_to_report_says_how_to_report(page, api, open_page, select, how):
     open_page("article.html")
     if how == "outside-root":
         select("Footer outside")
     elif how == "only-hidden-text":
         select("secret words")
-    assert page.evaluate("() => typodesk.capture().error") in ("empty", "outside")
-    page.keyboard.press("Control+Enter")
+    elif how == "editable-text":  # the page's own editable text is not the article's
+        select("Editable words")
+    assert page.evaluate("async () => (await typodesk.capture()).error") in ("empty", "outside")
+    page.evaluate("() => typodesk.open()")  # as Ctrl+Enter does, wherever the focus is
     dialog = page.locator(DIALOG)
-    expect(dialog.get_by_role("status")).to_have_text(SELECT_HINT)
-    expect(dialog).to_have_accessible_description(SELECT_HINT)
+    expect(dialog.get_by_role("status")).to_have_text(HOW_TO)
+    expect(dialog).to_have_accessible_description(HOW_TO)
     expect(dialog.get_by_role("button", name="Close")).to_be_focused()
     expect(dialog.locator("textarea")).to_have_count(0)
     page.keyboard.press("Control+Enter")  # the primary action here: close
     expect(page.locator(DIALOG)).to_have_count(0)
     assert api.requests == []
+
+
+@pytest.mark.parametrize("field", ["#search", "#notes", "#edit"])
+def test_ctrl_enter_in_the_pages_own_fields_is_left_alone(page, open_page, field):
+    open_page("article.html")
+    page.locator(field).focus()
+    page.keyboard.press("ControlOrMeta+a")  # select the field's own text
+    page.keyboard.press("Control+Enter")
+    page.wait_for_timeout(200)
+    expect(page.locator(DIALOG)).to_have_count(0)
 
 
 def test_too_long_selection_gives_a_message(page, api, open_page, select):
@@ -64,148 +84,149 @@ def test_too_long_selection_gives_a_message(page, api, open_page, select):
     assert api.requests == []
 
 
-def test_201_thanks_then_closes_by_itself(page, api, open_page, select):
+def test_201_thanks_then_closes_by_itself(own_context, page, api, open_page, report):
     page.clock.install()
     open_page("article.html")
     api.answers.append((201, {"id": 5, "finding": 3, "duplicate": False}, {}))
-    open_report(page, select)
+    dialog = report("jumpd")
     page.keyboard.press("Control+Enter")
-    dialog = page.locator(DIALOG)
-    expect(dialog.get_by_role("status")).to_have_text("Thank you! The editors have received your report.")
+    expect(dialog.get_by_role("status")).to_have_text(THANKS)
     expect(dialog.locator("textarea").first).to_be_hidden()
     expect(dialog.get_by_role("button", name="Close")).to_be_focused()
     page.clock.run_for(6000)
     expect(page.locator(DIALOG)).to_have_count(0)
 
 
-def test_201_duplicate_and_close_with_the_button(page, api, open_page, select):
+def test_201_duplicate_and_close_with_the_button(page, api, open_page, report):
     open_page("article.html")
     api.answers.append((201, {"id": 6, "finding": 3, "duplicate": True}, {}))
-    open_report(page, select)
-    page.get_by_role("button", name="Send").click()
-    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(
-        "Thank you! The editors have received your report."
-    )
+    dialog = report("jumpd")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.get_by_role("status")).to_have_text(THANKS)
     page.get_by_role("button", name="Close").click()
     expect(page.locator(DIALOG)).to_have_count(0)
 
 
-def test_400_shows_the_server_message_and_keeps_the_text(page, api, open_page, select):
+def test_400_shows_the_server_message_and_keeps_the_text(page, api, open_page, report):
     open_page("article.html")
     api.answers.append((400, {"error": "quote.exact: too long", "field": "quote.exact"}, {}))
-    open_report(page, select)
+    dialog = report("jumpd")
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("jumped")
     page.get_by_label("Comment (optional)").fill("my note")
     page.keyboard.press("Control+Enter")
-    dialog = page.locator(DIALOG)
     expect(dialog.get_by_role("status")).to_have_text("quote.exact: too long")
     expect(page.get_by_label("Suggested correction")).to_have_value("jumped")
     expect(page.get_by_label("Comment (optional)")).to_have_value("my note")
     expect(dialog.get_by_role("button", name="Send")).to_be_enabled()
     # Trying again works and sends the same thing.
     page.keyboard.press("Control+Enter")
-    expect(dialog.get_by_role("status")).to_have_text("Thank you! The editors have received your report.")
+    expect(dialog.get_by_role("status")).to_have_text(THANKS)
     assert len(api.payloads) == 2 and api.payloads[0] == api.payloads[1]
     assert api.payloads[1]["suggestion"] == "jumped" and api.payloads[1]["comment"] == "my note"
 
 
 @pytest.mark.parametrize(
-    ("status", "body"),
+    ("status", "body", "message"),
     [
-        (403, {"error": "This site is not registered.", "field": "site"}),
-        (413, {"error": "The report is too large."}),
-        (500, "<html>oops</html>"),
+        (403, {"error": "This site is not registered.", "field": "site"}, "This site is not registered."),
+        (413, {"error": "The report is too large."}, "The report is too large."),
+        (418, "<html>no JSON</html>", "The report was not accepted. (418)"),
     ],
 )
-def test_other_errors(page, api, open_page, select, status, body):
+def test_other_refusals_say_what_the_server_said(page, api, open_page, report, status, body, message):
     open_page("article.html")
     api.answers.append((status, body, {}))
-    open_report(page, select)
+    dialog = report("jumpd")
     page.keyboard.press("Control+Enter")
-    expected = body["error"] if isinstance(body, dict) else "The report was not accepted. (500)"
-    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(expected)
+    expect(dialog.get_by_role("status")).to_have_text(message)
     expect(page.get_by_label("Suggested correction")).to_have_value("jumpd")
+    assert page.evaluate("() => localStorage.getItem('typodesk-queue')") is None  # a refusal is final
 
 
-def test_429_says_when_to_retry(page, api, open_page, select):
+def test_429_says_when_to_retry(page, api, open_page, report):
     open_page("article.html")
     api.answers.append((429, {"error": "Too many reports."}, {"Retry-After": "42"}))
-    open_report(page, select)
+    dialog = report("jumpd")
     page.keyboard.press("Control+Enter")
-    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(
-        "Too many reports. Try again in 42 seconds."
-    )
+    expect(dialog.get_by_role("status")).to_have_text("Too many reports. Try again in 42 seconds.")
     expect(page.get_by_label("Suggested correction")).to_have_value("jumpd")
 
 
-def test_network_failure_keeps_the_text(page, api, open_page, select):
+@pytest.mark.parametrize("failure", ["abort", (502, "<html>Bad gateway</html>", {})])
+def test_no_answer_keeps_the_report_for_later(page, api, open_page, report, failure):
+    """A network failure or a server error (a proxy's 502 during an upgrade) is no refusal."""
     open_page("article.html")
-    api.answers.append("abort")
-    open_report(page, select)
+    api.answers.append(failure)
+    dialog = report("jumpd")
     page.get_by_label("Comment (optional)").fill("keep me")
     page.keyboard.press("Control+Enter")
-    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(NET)
+    expect(dialog.get_by_role("status")).to_have_text(QUEUED)
     expect(page.get_by_label("Comment (optional)")).to_have_value("keep me")
     expect(page.get_by_label("Suggested correction")).to_have_value("jumpd")
+    expect(dialog.get_by_role("button", name="Send")).to_be_enabled()  # or try again right now
 
 
-def test_escape_closes_and_restores_focus_and_selection(page, api, open_page, select):
-    open_page("article.html")
-    page.focus("#btn")
-    open_report(page, select)
-    page.keyboard.type("typing here must not reach the page")
-    page.keyboard.press("Escape")
-    expect(page.locator(DIALOG)).to_have_count(0)
-    expect(page.locator("#btn")).to_be_focused()
-    page.wait_for_function("() => getSelection().toString() === 'jumpd'", timeout=2000)  # restored
-    assert api.requests == []
-
-
-def test_page_shortcuts_do_not_see_keys_typed_in_the_dialog(page, open_page, select):
-    open_page("article.html")
-    page.evaluate("() => { window.seen = []; document.addEventListener('keydown', e => seen.push(e.key)); }")
-    open_report(page, select)
-    page.keyboard.type("ab")
-    assert page.evaluate("() => window.seen") == ["Control", "Enter"]  # only the Ctrl+Enter that opened it
-
-
-def test_cmd_enter_opens_and_sends(page, api, open_page, select):
-    open_page("article.html")
-    select("jumpd")
-    page.keyboard.press("Meta+Enter")
-    expect(page.locator(DIALOG)).to_be_visible()
-    page.keyboard.press("Meta+Enter")
-    expect(page.locator(DIALOG).get_by_role("status")).to_contain_text("Thank you")
-    assert api.payloads[0]["quote"]["exact"] == "jumpd"
-
-
-def test_ctrl_enter_in_the_pages_own_fields_is_left_alone(page, open_page, select):
-    open_page("article.html")
-    page.focus("#search")
-    page.keyboard.press("Control+Enter")
-    page.wait_for_timeout(100)
-    expect(page.locator(DIALOG)).to_have_count(0)
-
-
-def test_rtl_page_and_unknown_language(page, open_page, select):
+def test_rtl_page_and_unknown_language(page, open_page, report):
     open_page("rtl.html")
-    open_report(page, select, "خطأ")
-    dialog = page.locator(DIALOG)
+    dialog = report("خطأ")
     expect(dialog).to_have_attribute("dir", "rtl")
-    expect(dialog.locator("h2")).to_have_text("Report a mistake")  # "ar" has no strings: English
+    expect(dialog).to_have_attribute("lang", "en")  # "ar" has no strings: English, and said so
+    expect(dialog.locator("h2")).to_have_text("Report a mistake")
     expect(page.get_by_label("Suggested correction")).to_have_value("خطأ")
+    # Laid out right to left: the heading starts at the dialog's right edge, the buttons at its left.
+    box = dialog.bounding_box()
+    heading = dialog.locator("h2").evaluate(
+        "h => { const r = document.createRange(); r.selectNodeContents(h); return r.getBoundingClientRect().right; }"
+    )
+    assert box["x"] + box["width"] - heading < 40
+    cancel = dialog.get_by_role("button", name="Cancel").bounding_box()
+    assert cancel["x"] - box["x"] < 40
 
 
-def test_strict_csp(page, api, open_page, select):
+def test_strict_csp(page, api, open_page, report):
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     open_page("csp-article.html")
-    open_report(page, select)
-    dialog = page.locator(DIALOG)
+    dialog = report("jumpd")
     assert dialog.evaluate("d => getComputedStyle(d).borderTopLeftRadius") == "10px"  # styled
     assert page.evaluate("() => document.querySelector('[style]')") is None
     page.keyboard.press("Control+Enter")
-    expect(dialog.get_by_role("status")).to_contain_text("Thank you")
+    expect(dialog.get_by_role("status")).to_have_text(THANKS)
     assert not [p for p in problems if re.search("Content Security Policy|Refused", p)], problems
+
+
+def test_page_css_does_not_reach_the_dialog(page, api, open_page, report):
+    open_page("article.html")
+    page.add_style_tag(
+        content="* { color: red !important; font-size: 40px !important; display: inline !important }"
+    )
+    dialog = report("jumpd")
+    assert dialog.evaluate("d => getComputedStyle(d).fontSize") == "16px"
+    assert dialog.locator("h2").evaluate("h => getComputedStyle(h).color") == "rgb(34, 34, 34)"
+    expect(dialog.get_by_role("button", name="Send")).to_be_visible()
+
+
+def test_no_e_mail_field_unless_the_site_allows_it(page, api, open_page, report):
+    open_page("article.html")  # the site's options say {"email": false}
+    dialog = report("jumpd")
+    expect(dialog.locator("input[type=email]")).to_have_count(0)
+    page.keyboard.press("Control+Enter")
+    expect(dialog.get_by_role("status")).to_have_text(THANKS)
+    assert "email" not in api.payloads[0]
+
+
+def test_e_mail_me_when_it_is_fixed(page, api, open_page, report, site_options):
+    site_options(email=True)
+    open_page("article.html")
+    dialog = report("jumpd")
+    field = dialog.get_by_label("E-mail me when it is fixed (optional)")
+    field.fill("not an address")
+    page.keyboard.press("Control+Enter")
+    expect(field).to_be_focused()  # the browser says what is wrong, in the reader's language
+    assert field.evaluate("f => f.validity.typeMismatch") and api.requests == []
+    field.fill(" reader@mail.example ")
+    page.keyboard.press("Control+Enter")
+    expect(dialog.get_by_role("status")).to_have_text(THANKS)
+    assert api.payloads[0]["email"] == "reader@mail.example"

@@ -1,5 +1,6 @@
 """The shared news article: every mistake listed in news-article.errors.json, selected and reported
-with the keyboard, must carry the quote the Python canonical text gives for the same HTML."""
+with the keyboard, must carry the quote the Python canonical text gives for the same HTML; and
+its legacy Orphus badge tells how to report."""
 
 from __future__ import annotations
 
@@ -66,3 +67,12 @@ def test_every_listed_mistake(page, servers, shared_dir, select):
         assert posted[-1]["suggestion"] == err["suggestion"]
         assert posted[-1]["lang"] == "en" and posted[-1]["site"] == "news"
     assert len(posted) == len(errors)
+
+    # Its footer still has the Orphus badge: now a "how to report" link.
+    badge = page.locator("#orphus")
+    expect(badge).to_have_attribute("title", "Found a mistake? Select it and press Ctrl+Enter.")
+    page.evaluate("() => getSelection().removeAllRanges()")
+    badge.click()
+    expect(page.locator("typodesk-widget dialog[open]").get_by_role("status")).to_have_text(
+        "Found a mistake? Select it and press Ctrl+Enter."
+    )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("findings/<int:pk>/", views.finding, name="finding"),
     path("findings/<int:pk>/status/", views.finding_status, name="finding-status"),
+    path("findings/<int:pk>/recheck/", views.finding_recheck, name="finding-recheck"),
 ]

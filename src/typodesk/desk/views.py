@@ -16,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from typodesk.findings.models import Finding, Report
 from typodesk.findings.services import set_status
+from typodesk.pages.desk import finding_context
+from typodesk.pages.models import PageCheck
+from typodesk.pages.schedule import schedule_now
 from typodesk.sites.models import Membership, role_of, sites_for
 
 STATUS_FILTERS = {
@@ -23,6 +26,7 @@ STATUS_FILTERS = {
     "fixed": [Finding.Status.FIXED],
     "rejected": [Finding.Status.REJECTED],
     "spam": [Finding.Status.SPAM],
+    "duplicate": [Finding.Status.DUPLICATE],
     "all": list(Finding.Status.values),
 }
 EDIT_ROLES = {Membership.Role.OWNER, Membership.Role.EDITOR}
@@ -93,6 +97,7 @@ def finding(request, pk: int):
         request,
         "desk/finding.html",
         {
+            **finding_context(f),  # the page reader's evidence and the spell checker's suggestion
             "f": f,
             "can_edit": role_of(request.user, f.site) in EDIT_ROLES,
             "actions": [
@@ -103,6 +108,20 @@ def finding(request, pk: int):
             ],
         },
     )
+
+
+@login_required
+@require_POST
+def finding_recheck(request, pk: int):
+    """The desk's "Re-check the page now": the worker reads the page within seconds (docs/verification.md)."""
+    f = _finding_for(request, pk)
+    if role_of(request.user, f.site) not in EDIT_ROLES:
+        return render(request, "desk/forbidden.html", status=403)
+    if schedule_now(f.page, PageCheck.Reason.DESK):
+        messages.success(request, "The page will be read again in a few seconds; reload to see the result.")
+    else:
+        messages.info(request, "No finding on this page is waiting for verification; nothing to re-check.")
+    return redirect("desk:finding", pk=f.pk)
 
 
 @login_required

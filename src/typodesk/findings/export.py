@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from typodesk.findings.models import Finding, Report
+from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.sites.models import Site
 
 EXPORT_VERSION = 1
@@ -16,7 +16,7 @@ def _iso(dt) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def finding_dict(f: Finding, reports: list[Report]) -> dict:
+def finding_dict(f: Finding, reports: list[Report], history: list[StatusChange] = ()) -> dict:
     return {
         "id": f.pk,
         "url": f.page.url,
@@ -28,6 +28,20 @@ def finding_dict(f: Finding, reports: list[Report]) -> dict:
         "created": _iso(f.created),
         "last_reported": _iso(f.last_reported),
         "status_changed": _iso(f.status_changed),
+        "note": f.note,
+        "duplicate_of": f.duplicate_of_id,
+        "history": [
+            {
+                "created": _iso(h.created),
+                "user": h.user.email if h.user else None,
+                "old_status": h.old_status,
+                "new_status": h.new_status,
+                "reason": h.note,
+                "note": h.new_note,
+                "duplicate_of": h.duplicate_of_id,
+            }
+            for h in history
+        ],
         "reports": [
             {
                 "id": r.pk,
@@ -62,8 +76,12 @@ def iter_findings(site: Site, batch: int = 500) -> Iterator[dict]:
         by_finding: dict[int, list[Report]] = {f.pk: [] for f in chunk}
         for r in Report.objects.filter(finding__in=chunk).order_by("created", "pk"):
             by_finding[r.finding_id].append(r)
+        history: dict[int, list[StatusChange]] = {f.pk: [] for f in chunk}
+        changes = StatusChange.objects.filter(finding__in=chunk).select_related("user")
+        for h in changes.order_by("created", "pk"):
+            history[h.finding_id].append(h)
         for f in chunk:
-            yield finding_dict(f, by_finding[f.pk])
+            yield finding_dict(f, by_finding[f.pk], history[f.pk])
         last = chunk[-1].pk
 
 

@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from typodesk.sites.models import Site
 
@@ -38,8 +39,28 @@ class Finding(models.Model):
         FIXED = "fixed", "Fixed"
         REJECTED = "rejected", "Not a mistake"
         SPAM = "spam", "Spam"
+        DUPLICATE = "duplicate", "Duplicate"  # of ``duplicate_of``
 
     OPEN_STATUSES = (Status.NEW,)
+
+    class Verification(models.TextChoices):
+        """What the page reader last concluded (typodesk.pages; docs/verification.md).
+
+        Kept apart from the status: the status is the editors' workflow, this is the evidence.
+        """
+
+        NONE = "none", "Not verified"
+        FIXED_ON_PAGE = "fixed_on_page", "Fixed on the page"
+        STILL_ON_PAGE = "still_on_page", "Still on the page"
+        TEXT_GONE = "text_gone", "Text gone"
+
+    class Spelling(models.TextChoices):
+        """Whether the spell checker looked at the quote yet, and what came of it."""
+
+        PENDING = "pending", "Not checked yet"
+        SUGGESTED = "suggested", "Suggestion made"
+        NONE = "none", "Nothing misspelled"
+        OFF = "off", "No dictionary for the language"
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="findings")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="findings")
@@ -55,10 +76,33 @@ class Finding(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_reported = models.DateTimeField()
     status_changed = models.DateTimeField(null=True, blank=True)
+    # Status "duplicate": the finding it repeats (same site; never itself a duplicate when set).
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    note = models.TextField(blank=True, help_text="The editors' note on the finding.")
+    # Fix verification: the last verdict of the page reader and its evidence, i.e. the reader's
+    # context and the page's text now around the same place ({"before": …, "after": …, …}).
+    verification = models.CharField(max_length=15, choices=Verification.choices, default=Verification.NONE)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    replacement = models.TextField(blank=True, help_text="What the page now says instead of the quote.")
+    evidence = models.JSONField(default=dict, blank=True)
+    # The spell checker's own correction of the quote, computed by the worker.
+    spell_status = models.CharField(max_length=10, choices=Spelling.choices, default=Spelling.PENDING)
+    spell_suggestion = models.TextField(blank=True)
+    # While pending: a lease (NULL or past: free to take); afterwards: when it was checked.
+    spell_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["page", "span_key"], name="unique_finding_span")]
-        indexes = [models.Index(fields=["site", "status", "-last_reported"], name="finding_inbox")]
+        indexes = [
+            models.Index(fields=["site", "status", "-last_reported"], name="finding_inbox"),
+            # The API's other keyset order (sort=created): see apiv1.pagination.
+            models.Index(fields=["site", "status", "-created"], name="finding_site_created"),
+            models.Index(
+                fields=["spell_checked_at"], name="finding_spell_due", condition=Q(spell_status="pending")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.exact[:40]!r} on {self.page}"
@@ -88,6 +132,9 @@ class Report(models.Model):
     suggestion = models.TextField(blank=True)
     comment = models.TextField(blank=True)
     client_hash = models.CharField(max_length=64, blank=True, help_text="Salted hash, rotated daily.")
+    # Only where the site lets readers leave one (Site.allow_reader_email), only while the finding
+    # is open: findings.services.set_status erases it when the finding is closed.
+    email = models.EmailField(blank=True, help_text="The reader's address, to tell them of the fix.")
 
     class Meta:
         indexes = [models.Index(fields=["finding", "created"])]
@@ -104,6 +151,15 @@ class StatusChange(models.Model):
     old_status = models.CharField(max_length=10)
     new_status = models.CharField(max_length=10)
     created = models.DateTimeField(auto_now_add=True)
+    # Why, when the page reader made the change (user None): "Fixed on the page: …".
+    note = models.TextField(blank=True)
+    # Changes an editor made besides the status (findings.services.set_status): the finding's
+    # note as this change set it (NULL: the note was not changed), and the finding it was
+    # marked a duplicate of.
+    new_note = models.TextField(null=True, blank=True)  # noqa: DJ001 (NULL: unchanged, "": removed)
+    duplicate_of = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created"]

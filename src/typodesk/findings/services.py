@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from typodesk.findings.models import Finding, Page, Report, StatusChange
 from typodesk.findings.urlnorm import normalize_url
+from typodesk.notify import outbox
 from typodesk.sites.models import Site
 
 # How much of the context must agree for a quote at another offset to be the same
@@ -48,15 +51,25 @@ def record_report(
     comment: str = "",
     client_hash: str = "",
     when=None,
+    notify: bool = True,
+    root: str = "",
+    email: str = "",
 ) -> Recorded:
-    """Store a reader's report and attach it to its finding (new or existing)."""
+    """Store a reader's report and attach it to its finding (new or existing).
+
+    ``when`` in the past (imports) dates the report, and the finding when it is new, as the
+    reader sent it; ``notify=False`` (imports) writes no notifications: old reports are not news.
+    ``root`` is the root selector the widget read the page's text from (for the page reader).
+    ``email`` (the reader's address, to be told of the fix) is kept only where the site allows it
+    and while the finding is open: a closed finding's addresses are erased (:func:`set_status`).
+    """
     when = when or timezone.now()
     page_url = normalize_url(url)
     for attempt in range(3):
         try:
             with transaction.atomic():
                 page = _page(site, page_url, title, lang)
-                finding, duplicate = _finding(site, page, quote, when)
+                finding, duplicate, previous_status = _finding(site, page, quote, when)
                 report = Report.objects.create(
                     finding=finding,
                     url=url,
@@ -70,10 +83,17 @@ def record_report(
                     suggestion=suggestion,
                     comment=comment,
                     client_hash=client_hash,
+                    email=email if site.allow_reader_email and finding.is_open else "",
                 )
                 if when != report.created:
                     Report.objects.filter(pk=report.pk).update(created=when)
                     report.created = when
+                # The outbox: notifications commit with the report or not at all.
+                if notify:
+                    outbox.report_recorded(
+                        finding, report, duplicate=duplicate, previous_status=previous_status, when=when
+                    )
+                _after_report(page, finding, duplicate, previous_status, root)
                 return Recorded(report, finding, duplicate)
         except IntegrityError:
             # Another process created the same page or finding between our
@@ -98,7 +118,8 @@ def _page(site: Site, url: str, title: str, lang: str) -> Page:
     return page
 
 
-def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool]:
+def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool, str | None]:
+    """The finding of this quote (created if new), whether it existed, and its status before."""
     span_key = Finding.make_span_key(quote.exact, quote.start, quote.end)
     finding = Finding.objects.filter(page=page, span_key=span_key).first()
     if finding is None:
@@ -116,16 +137,22 @@ def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool]
             report_count=1,
             last_reported=when,
         )
-        return finding, False
-    updates = {"report_count": F("report_count") + 1, "last_reported": when}
-    if finding.status == Finding.Status.FIXED:
+        if when != finding.created:  # auto_now_add ignores the value given
+            Finding.objects.filter(pk=finding.pk).update(created=when)
+            finding.created = when
+        return finding, False, None
+    previous_status = finding.status
+    # Greatest: an imported report older than the finding's last one does not move it back.
+    updates = {"report_count": F("report_count") + 1, "last_reported": Greatest("last_reported", Value(when))}
+    fixed_before = finding.status_changed is None or when >= finding.status_changed
+    if finding.status == Finding.Status.FIXED and fixed_before:
         # Readers still see the mistake after an editor said it was fixed:
         # put it back in front of the editors.
         updates.update(status=Finding.Status.NEW, status_changed=when)
         StatusChange.objects.create(finding=finding, user=None, old_status=finding.status, new_status="new")
     Finding.objects.filter(pk=finding.pk).update(**updates)
     finding.refresh_from_db()
-    return finding, True
+    return finding, True, previous_status
 
 
 def _moved_finding(page: Page, quote: Quote) -> Finding | None:
@@ -138,15 +165,131 @@ def _moved_finding(page: Page, quote: Quote) -> Finding | None:
     return None
 
 
-def set_status(finding: Finding, status: str, user=None) -> bool:
-    """Change the status and record who did it; False when nothing changed."""
-    if status not in Finding.Status.values:
-        raise ValueError(f"unknown status {status!r}")
-    if finding.status == status:
+class StatusError(ValueError):
+    """A change :func:`set_status` refuses; ``field`` names the argument at fault (API answers)."""
+
+    def __init__(self, message: str, field: str = "status"):
+        super().__init__(message)
+        self.field = field
+
+
+# Marks are followed to the finding that is not itself a duplicate; a longer chain than this is
+# a loop that slipped in (say, two concurrent marks) and is refused rather than followed forever.
+MAX_DUPLICATE_CHAIN = 20
+
+
+def original_of(finding: Finding) -> Finding:
+    """The finding ``finding`` ultimately repeats: itself unless it is marked a duplicate."""
+    seen = set()
+    while finding.status == Finding.Status.DUPLICATE and finding.duplicate_of_id:
+        if finding.pk in seen or len(seen) >= MAX_DUPLICATE_CHAIN:
+            raise StatusError("these findings are marked duplicates of each other", "duplicate_of")
+        seen.add(finding.pk)
+        finding = Finding.objects.get(pk=finding.duplicate_of_id)
+    return finding
+
+
+def set_status(
+    finding: Finding,
+    status: str | None = None,
+    user=None,
+    *,
+    note: str | None = None,
+    duplicate_of: Finding | None = None,
+) -> bool:
+    """Change the status, the note or the duplicate mark and record who did it; False if nothing changed.
+
+    One function for every editor decision, so that the desk, the API and the importers leave
+    the same history row and the same notifications (written to the outbox in the same
+    transaction). ``status`` or ``note`` None leaves it as it is. ``duplicate_of`` marks the
+    finding a duplicate of another finding of the same site (``status`` then is None or
+    "duplicate"); the mark goes to that finding's original when it is itself a duplicate, so a
+    finding can never end up a duplicate of itself. Any other status clears the mark.
+    Raises :class:`StatusError` for a change that makes no sense.
+    """
+    new_status = finding.status if status is None else status
+    if duplicate_of is not None:
+        if status not in (None, Finding.Status.DUPLICATE):
+            raise StatusError(f"a finding marked a duplicate has the status duplicate, not {status!r}")
+        new_status = Finding.Status.DUPLICATE
+    if new_status not in Finding.Status.values:
+        raise StatusError(f"unknown status {status!r}")
+    target_id = None
+    if new_status == Finding.Status.DUPLICATE:
+        target = duplicate_of
+        if target is None and finding.status == Finding.Status.DUPLICATE and finding.duplicate_of_id:
+            target = Finding.objects.get(pk=finding.duplicate_of_id)
+        if target is None:
+            raise StatusError("say which finding this one duplicates", "duplicate_of")
+        if target.site_id != finding.site_id:
+            raise StatusError("a finding can only duplicate a finding of the same site", "duplicate_of")
+        if target.pk != finding.pk:
+            target = original_of(target)
+        if target.pk == finding.pk:
+            raise StatusError("a finding cannot be a duplicate of itself", "duplicate_of")
+        target_id = target.pk
+    status_changes = new_status != finding.status
+    note_changes = note is not None and note != finding.note
+    mark_changes = target_id != finding.duplicate_of_id
+    if not (status_changes or note_changes or mark_changes):
         return False
     now = timezone.now()
+    updates: dict = {"duplicate_of_id": target_id}
+    if note_changes:
+        updates["note"] = note
+    if status_changes:
+        updates.update(status=new_status, status_changed=now)
     with transaction.atomic():
-        StatusChange.objects.create(finding=finding, user=user, old_status=finding.status, new_status=status)
-        Finding.objects.filter(pk=finding.pk).update(status=status, status_changed=now)
-    finding.status, finding.status_changed = status, now
+        StatusChange.objects.create(
+            finding=finding,
+            user=user,
+            old_status=finding.status,
+            new_status=new_status,
+            new_note=note if note_changes else None,
+            duplicate_of_id=target_id if mark_changes else None,
+        )
+        Finding.objects.filter(pk=finding.pk).update(**updates)
+        if status_changes:
+            outbox.status_changed(finding, new_status, user, when=now)
+            _after_status_change(finding, new_status)
+            if new_status not in Finding.OPEN_STATUSES:
+                # Readers' addresses live only as long as the finding is open. Erased after the
+                # outbox recorded the change: the "fixed" mail must take its addresses there.
+                Report.objects.filter(finding=finding).exclude(email="").update(email="")
+    for name, value in updates.items():
+        setattr(finding, name, value)
     return True
+
+
+# Fix verification (typodesk.pages, docs/verification.md) ------------------------------
+
+
+def _after_report(
+    page: Page, finding: Finding, duplicate: bool, previous_status: str | None, root: str
+) -> None:
+    """Read the page soon after a new finding (its text then is the snapshot later checks compare
+    against), and after a reader reopened a finding marked fixed (is the fix there or not?)."""
+    from typodesk.pages.schedule import schedule
+
+    reopened = duplicate and previous_status == Finding.Status.FIXED
+    if reopened:
+        # The last verdict described the finding before the reader reopened it.
+        Finding.objects.filter(pk=finding.pk).exclude(verification=Finding.Verification.NONE).update(
+            verification=Finding.Verification.NONE
+        )
+        finding.verification = Finding.Verification.NONE
+    if not duplicate or reopened:
+        schedule(page, delay=settings.TYPODESK_FETCH_FIRST_DELAY, root=root)
+
+
+def _after_status_change(finding: Finding, status: str) -> None:
+    """An editor's decision replaces the page reader's last verdict; "fixed" is checked on the page."""
+    from typodesk.pages.models import PageCheck
+    from typodesk.pages.schedule import schedule
+
+    Finding.objects.filter(pk=finding.pk).exclude(verification=Finding.Verification.NONE).update(
+        verification=Finding.Verification.NONE
+    )
+    finding.verification = Finding.Verification.NONE
+    if status == Finding.Status.FIXED:
+        schedule(finding.page, delay=settings.TYPODESK_FETCH_FIXED_DELAY, reason=PageCheck.Reason.FIXED)

@@ -13,11 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
+from ninja.security import HttpBearer
 
 from typodesk.findings.services import Quote, record_report
 from typodesk.ingest import ratelimit
 from typodesk.ingest.client import client_hash, host_of
 from typodesk.ingest.schemas import MAX_BODY, ErrorOut, ReportIn, ReportOut
+from typodesk.pages.schemas import RecheckIn, RecheckOut
 from typodesk.sites.models import Site
 
 
@@ -74,7 +76,7 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     err = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload")]
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
     field = ".".join(loc) or "body"
     msg = str(err.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ")
@@ -83,22 +85,14 @@ def _validation_error(request, exc: ValidationError):
     return _error(request, 400, f"{field}: {msg}.", field)
 
 
-@api.post(
-    "/reports",
-    response={201: ReportOut, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut, 429: ErrorOut},
-    summary="Report a mistake",
-    tags=["reports"],
-)
-def create_report(request, payload: ReportIn):
-    """Store a reader's report; reports of the same span on the same page share one finding.
+def admit(request: HttpRequest, site: Site, page_url: str) -> str:
+    """Check a report for ``site`` about the page at ``page_url``; returns the reader's client hash.
 
-    Also accepted with ``Content-Type: text/plain`` (same JSON), so browsers send it without a preflight.
+    The checks every way in shares (this API, the Orphus form): the page, and the request's
+    Origin when there is one, must be on the site's domains, and one reader may send only so
+    many reports. Raises :class:`ApiError` (403, 429 with Retry-After).
     """
-    site = Site.objects.filter(public_key=payload.site).prefetch_related("domains").first()
-    if site is None:
-        raise ApiError(403, "Unknown site key: check the data-site attribute of the script tag.", "site")
-    request.typodesk_site = site
-    page_host = host_of(payload.url)
+    page_host = host_of(page_url)
     if not site.allows_host(page_host):
         raise ApiError(
             403, f"Pages on {page_host} are not part of this site: add the domain in the desk.", "url"
@@ -120,6 +114,25 @@ def create_report(request, payload: ReportIn):
             None,
             {"Retry-After": str(int(wait))},
         )
+    return client
+
+
+@api.post(
+    "/reports",
+    response={201: ReportOut, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut, 429: ErrorOut},
+    summary="Report a mistake",
+    tags=["reports"],
+)
+def create_report(request, payload: ReportIn):
+    """Store a reader's report; reports of the same span on the same page share one finding.
+
+    Also accepted with ``Content-Type: text/plain`` (same JSON), so browsers send it without a preflight.
+    """
+    site = Site.objects.filter(public_key=payload.site).prefetch_related("domains").first()
+    if site is None:
+        raise ApiError(403, "Unknown site key: check the data-site attribute of the script tag.", "site")
+    request.typodesk_site = site
+    client = admit(request, site, payload.url)
 
     q = payload.quote
     recorded = record_report(
@@ -131,7 +144,65 @@ def create_report(request, payload: ReportIn):
         suggestion=payload.suggestion if payload.suggestion != q.exact else "",
         comment=payload.comment,
         client_hash=client,
+        email=payload.email,
+        root=getattr(payload, "root", ""),
     )
     return Status(
         201, {"id": recorded.report.pk, "finding": recorded.finding.pk, "duplicate": recorded.duplicate}
     )
+
+
+class SiteTokenAuth(HttpBearer):
+    """The site token of the site named in the path, for a CMS (``typodesk site token KEY``).
+
+    Checked before the body is read, so that a caller without the token learns nothing else.
+    One answer for an unknown site key and a wrong token: no oracle for either.
+    """
+
+    def __call__(self, request: HttpRequest):
+        match = request.resolver_match
+        key = match.kwargs.get("key") if match else None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        site = Site.objects.filter(public_key=key).prefetch_related("domains").first() if key else None
+        if site is None or scheme.lower() != "bearer" or not site.token_matches(token.strip()):
+            raise ApiError(
+                401,
+                "Missing or wrong site token: send Authorization: Bearer TOKEN (typodesk site token KEY).",
+                "authorization",
+                {"WWW-Authenticate": 'Bearer realm="typodesk"'},
+            )
+        return site
+
+    def authenticate(self, request: HttpRequest, token: str):  # pragma: no cover - __call__ does it all
+        return None
+
+
+@api.post(
+    "/sites/{key}/recheck",
+    response={200: RecheckOut, 202: RecheckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 413: ErrorOut},
+    summary="Re-check a page after publishing an edit",
+    tags=["pages"],
+    auth=SiteTokenAuth(),
+)
+def recheck_page(request, key: str, payload: RecheckIn):
+    """For a CMS to call after it publishes an edit: typodesk reads the page again soon and verifies
+    the fixes (docs/verification.md). Authenticated with the site token
+    (``Authorization: Bearer …``, from ``typodesk site token KEY``).
+
+    202 when a reading is scheduled; 200 with ``scheduled: false`` when the page has no finding to
+    check (no need to filter on the CMS side).
+    """
+    from typodesk.pages.models import PageCheck
+    from typodesk.pages.schedule import recheck_url
+
+    site = request.auth
+    page_host = host_of(payload.url)
+    if not site.allows_host(page_host):
+        raise ApiError(403, f"Pages on {page_host} are not part of this site.", "url")
+    page_url, count = recheck_url(site, payload.url, delay=payload.delay, reason=PageCheck.Reason.API)
+    return Status(202 if count else 200, {"url": page_url, "scheduled": bool(count), "findings": count})
+
+
+# The REST API for editors and integrations (typodesk.apiv1, docs/api.md) shares this NinjaAPI,
+# so that one OpenAPI document describes both.
+api.add_router("", "typodesk.apiv1.routers.router")

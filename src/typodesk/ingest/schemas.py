@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -12,6 +14,7 @@ MAX_EXACT = 1000
 MAX_CONTEXT = 64
 MAX_TEXT = 2000
 MAX_URL = 2048
+MAX_EMAIL = 254
 MAX_BODY = 16 * 1024
 
 
@@ -29,6 +32,15 @@ def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be the page's full http:// or https:// address")
+    return value
+
+
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("must be an e-mail address, like name@example.com") from None
     return value
 
 
@@ -73,6 +85,12 @@ class ReportIn(BaseModel):
     quote: QuoteIn
     suggestion: Text = Field("", max_length=MAX_TEXT, description="The reader's corrected text.")
     comment: Text = Field("", max_length=MAX_TEXT)
+    email: Annotated[Text, AfterValidator(_email)] = Field(
+        "",
+        max_length=MAX_EMAIL,
+        description="The reader's address, to be told when the mistake is fixed. Kept only if the site "
+        "lets readers leave one, and only until the finding is closed.",
+    )
 
 
 class ReportOut(Schema):

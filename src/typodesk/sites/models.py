@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from urllib.parse import urlsplit
 
@@ -13,6 +15,11 @@ def new_public_key() -> str:
     # Public: it stands in every page's script tag. Random so that keys of
     # different sites on one instance cannot be guessed from each other.
     return secrets.token_urlsafe(12)
+
+
+def _token_hash(token: str) -> str:
+    # A plain hash is enough: the token is 256 random bits, nothing to brute-force.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def normalize_domain(value: str) -> str:
@@ -41,9 +48,29 @@ class Site(models.Model):
         max_length=200, blank=True, help_text="CSS selector of the article text; empty: article, main, body."
     )
     created = models.DateTimeField(auto_now_add=True)
+    # SHA-256 of the site token a CMS sends to POST /api/v1/sites/{key}/recheck; the token itself
+    # is shown once (`typodesk site token KEY`) and never stored, so a database leak gives no access.
+    token_hash = models.CharField(max_length=64, blank=True)
+    # Off by default: an address is personal data, and the site must be ready to send the mail.
+    allow_reader_email = models.BooleanField(
+        default=False, help_text="Readers may leave an e-mail address to be told when their mistake is fixed."
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    def new_token(self) -> str:
+        """Replace the site token with a new random one and return it (the old one stops working)."""
+        token = "tds_" + secrets.token_urlsafe(32)  # "tds_": a site token (tdk_: a user's API token)
+        self.token_hash = _token_hash(token)
+        Site.objects.filter(pk=self.pk).update(token_hash=self.token_hash)
+        return token
+
+    def token_matches(self, token: str | None) -> bool:
+        """Whether ``token`` is this site's token; constant time, False when the site has none."""
+        if not token or not self.token_hash:
+            return False
+        return hmac.compare_digest(_token_hash(token), self.token_hash)
 
     def hosts(self) -> list[str]:
         return [d.host for d in self.domains.all()]

@@ -1,55 +1,85 @@
-"""Serves the reader widget.
+"""Serves the reader widget (built by :mod:`typodesk.widget.build`) and the site options it reads.
 
-``/widget.js`` is what sites embed: it may change with every upgrade, so
-browsers keep it for an hour and revalidate with its ETag.
-``/widget.<hash>.js`` is the same file under a content hash, cacheable forever,
-for sites that pin a version.
+``/widget.js`` is what sites embed: it may change with every upgrade, so browsers keep it for an
+hour and then revalidate it with its ETag. ``/widget.<hash>.js`` is the same file under its content
+hash, cacheable forever, for sites that pin a version. ``/widget/dialog.<hash>.js`` is the part the
+loader imports on first use; its name changes with its content, so it is cacheable forever too.
+Anyone may load all of these: they send nothing on their own.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import lru_cache
-from pathlib import Path
-
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-SOURCE = Path(__file__).resolve().parent / "static" / "typodesk" / "widget.js"
+from typodesk.sites.models import Site
+from typodesk.widget.build import Asset, widget
 
-
-@lru_cache(maxsize=1)
-def _widget() -> tuple[bytes, str]:
-    body = SOURCE.read_bytes()
-    return body, hashlib.sha256(body).hexdigest()[:12]
+FOREVER = "public, max-age=31536000, immutable"
 
 
 def widget_version() -> str:
-    return _widget()[1]
+    return widget().loader.digest
 
 
-def _serve(request, immutable: bool) -> HttpResponse:
-    body, digest = _widget()
-    etag = f'"{digest}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=31536000, immutable" if immutable else "public, max-age=3600"
-    # Any site may load the script; it sends nothing on its own.
+def _public(response: HttpResponse) -> HttpResponse:
+    # Module scripts (the dialog) are fetched with CORS; any site may embed the widget.
     response["Access-Control-Allow-Origin"] = "*"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Timing-Allow-Origin"] = "*"  # so a site can measure what the widget costs it
     return response
 
 
-@require_GET
-def widget_js(request) -> HttpResponse:
-    return _serve(request, immutable=False)
+def _serve(request: HttpRequest, asset: Asset, cache_control: str) -> HttpResponse:
+    etag = f'"{asset.digest}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(asset.body, content_type="text/javascript; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    return _public(response)
 
 
 @require_GET
-def widget_js_versioned(request, digest: str) -> HttpResponse:
+def widget_js(request: HttpRequest) -> HttpResponse:
+    return _serve(request, widget().loader, "public, max-age=3600")
+
+
+@require_GET
+def widget_js_versioned(request: HttpRequest, digest: str) -> HttpResponse:
     if digest != widget_version():
         raise Http404("No such widget version")
-    return _serve(request, immutable=True)
+    return _serve(request, widget().loader, FOREVER)
+
+
+@require_GET
+def dialog_js(request: HttpRequest, digest: str) -> HttpResponse:
+    """The dialog part. A loader cached before an upgrade asks for the dialog it was built with:
+    it is sent to today's (the two parts keep their interface across versions) rather than
+    left without a dialog until its cache expires."""
+    dialog = widget().dialog
+    if digest != dialog.digest:
+        response = redirect("widget-dialog-js", digest=dialog.digest)
+        response["Cache-Control"] = "no-store"
+        return _public(response)
+    return _serve(request, dialog, FOREVER)
+
+
+@require_GET
+def site_options(request: HttpRequest, key: str) -> JsonResponse:
+    """What the dialog needs to know about a site: whether readers may leave an e-mail address.
+
+    Public (the answer is visible in every page's dialog anyway); fetched on the reader's first
+    use of the dialog, never at page load. Kept five minutes, so a change in the desk shows soon.
+    """
+    site = Site.objects.filter(public_key=key).only("allow_reader_email").first()
+    if site is None:
+        response = JsonResponse(
+            {"error": "Unknown site key: check the data-site attribute of the script tag."}, status=404
+        )
+    else:
+        response = JsonResponse({"email": site.allow_reader_email})
+    response["Cache-Control"] = "public, max-age=300"
+    return _public(response)

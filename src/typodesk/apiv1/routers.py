@@ -1,0 +1,10 @@
+"""The REST API's routes, mounted on the report API's NinjaAPI by typodesk.ingest.api."""
+
+from ninja import Router
+
+from typodesk.apiv1 import findings, sites
+from typodesk.apiv1.access import TokenAuth
+
+router = Router(auth=TokenAuth())
+router.add_router("", findings.router)
+router.add_router("", sites.router)

@@ -1,0 +1,191 @@
+"""The reader widget as it is served: two minified files, the loader naming the dialog by hash.
+
+Sites embed the *loader* (``source/widget.js``); it is small because a news page pays for it on
+every view. The *dialog* (``source/dialog.js``: canonical text, capture, the dialog, sending, the
+strings of every language) is imported by the loader on first use from ``widget/dialog.<hash>.js``:
+a content-hashed URL, so browsers may cache it forever and an upgrade never mixes an old dialog
+with a new loader. The loader's code names that path as ``__CHUNK__``.
+
+Each part's CSS lives beside it (``widget.css``, ``dialog.css``) and is written in minified as a
+string literal (``__CSS__``). The strings of the five built-in languages live in
+``strings.json``; the loader gets the few it shows before the dialog exists
+(:data:`LOADER_STRINGS`), the dialog all the others, each part as ``{language: "text|text|…"}``
+(``__STRINGS__``) with the names in that order (``__NAMES__``).
+
+Minifying is terser's job (it renames local variables: the budget of 9 KB gzipped for the whole
+widget needs that), and terser is a Node.js program, so its output is *committed* in ``served/``:
+installing typodesk needs no Node.js, and the server only reads those two files. After changing
+anything in ``source/``, run::
+
+    .venv/bin/python -m typodesk.widget.build      # needs npx (Node.js) and the npm registry
+
+The loader's first line records a digest of the sources and of the build itself;
+``tests/widget/test_widget_build.py`` fails when ``served/`` is older than ``source/``. This module
+imports nothing from Django, so the browser tests and ``bench/widget_size.py`` use it directly.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "source"
+SERVED = HERE / "served"  # not "dist": .gitignore keeps dist/ out of git
+LOADER_OUT = SERVED / "widget.js"
+DIALOG_OUT = SERVED / "dialog.js"
+
+#: The strings the loader needs up front: the button (also the dialog's title), the two hint
+#: lines and the message for a dialog that could not be loaded.
+LOADER_STRINGS = ("btn", "hint", "tap", "net")
+#: What a page loads up front, and everything the widget can load, gzipped (the issue's budget).
+UP_FRONT_BUDGET = 4 * 1024
+TOTAL_BUDGET = 9 * 1024
+
+# The build itself is part of what the digest covers: another terser or other options make
+# other bytes from the same sources.
+TERSER = "terser@5.51.4"
+TERSER_OPTIONS = ("--ecma", "2020", "--compress", "passes=2", "--mangle")
+BUILD_VERSION = f"1 {TERSER} {' '.join(TERSER_OPTIONS)}"
+_BANNER = re.compile(r"^/\*! typodesk widget \| AGPL-3\.0-or-later \| source ([0-9a-f]{12}) \*/")
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    digest: str  # the first 12 hex digits of its SHA-256: its ETag and its versioned name
+
+    @classmethod
+    def of(cls, body: bytes) -> Asset:
+        return cls(body, hashlib.sha256(body).hexdigest()[:12])
+
+    @property
+    def gzipped(self) -> int:
+        """Size on the wire with gzip at level 9, as a reverse proxy or CDN would send it."""
+        return len(gzip.compress(self.body, compresslevel=9, mtime=0))
+
+
+@dataclass(frozen=True)
+class Widget:
+    loader: Asset
+    dialog: Asset
+
+    @property
+    def source_digest(self) -> str:
+        """The digest of the sources this was built from, as its first line records it."""
+        match = _BANNER.match(self.loader.body.decode("utf-8"))
+        return match.group(1) if match else ""
+
+
+def dialog_path(digest: str) -> str:
+    """The dialog's path relative to the loader's URL (and to the server's root)."""
+    return f"widget/dialog.{digest}.js"
+
+
+@dataclass(frozen=True)
+class Sources:
+    loader: str
+    loader_css: str
+    dialog: str
+    dialog_css: str
+    strings: str  # JSON
+
+    @classmethod
+    def read(cls) -> Sources:
+        names = ("widget.js", "widget.css", "dialog.js", "dialog.css", "strings.json")
+        return cls(*((SOURCE / n).read_text(encoding="utf-8") for n in names))
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256(BUILD_VERSION.encode())
+        for part in (self.loader, self.loader_css, self.dialog, self.dialog_css, self.strings):
+            h.update(b"\0" + part.encode("utf-8"))
+        return h.hexdigest()[:12]
+
+
+def minify_css(source: str) -> str:
+    """Comments out, white space collapsed and dropped around punctuation (our own CSS only:
+    no strings or url() with spaces in them)."""
+    css = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    return re.sub(r" ?([{};:,>]) ?", r"\1", css).replace(";}", "}").strip()
+
+
+def check_strings(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
+    """The names of the dialog's strings; raises ValueError unless every language has every string."""
+    english = strings.get("en")
+    if not english or not set(LOADER_STRINGS) <= set(english):
+        raise ValueError("strings.json: English must have every string")
+    for lang, texts in strings.items():
+        if set(texts) != set(english):
+            raise ValueError(
+                f"strings.json: {lang} has not the same strings as en: {set(texts) ^ set(english)}"
+            )
+        if any("|" in t for t in texts.values()):
+            raise ValueError(f"strings.json: {lang}: '|' separates the strings and cannot be in one")
+    return tuple(n for n in english if n not in LOADER_STRINGS)
+
+
+def _fill(code: str, css: str, names: tuple[str, ...], strings: dict[str, dict[str, str]]) -> str:
+    """Write the CSS and the strings (``names``, in every language) into minified ``code``."""
+    table = {lang: "|".join(texts[n] for n in names) for lang, texts in strings.items()}
+    for placeholder, value in (
+        ("__CSS__", json.dumps(minify_css(css))),
+        ("__NAMES__", " ".join(names)),
+        ("__STRINGS__", json.dumps(table, ensure_ascii=False, separators=(",", ":"))),
+    ):
+        if code.count(placeholder) != 1:
+            raise ValueError(f"the minified code must have {placeholder} exactly once")
+        code = code.replace(placeholder, value)
+    return code
+
+
+def terser(code: str, module: bool) -> str:
+    """Minify with terser through npx (development only; see the module's docstring)."""
+    args = ["npx", "--yes", TERSER, *TERSER_OPTIONS, *(["--module"] if module else [])]
+    done = subprocess.run(args, input=code, capture_output=True, text=True, check=False, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"terser failed: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def build(sources: Sources, minify=terser) -> Widget:
+    """Minify both parts, write in their CSS and strings, and the dialog's hashed path into the loader."""
+    strings = json.loads(sources.strings)
+    dialog_names = check_strings(strings)
+    dialog = Asset.of(
+        (_fill(minify(sources.dialog, True), sources.dialog_css, dialog_names, strings) + "\n").encode()
+    )
+    loader = _fill(minify(sources.loader, False), sources.loader_css, LOADER_STRINGS, strings)
+    if loader.count("__CHUNK__") != 1:
+        raise ValueError("the loader's minified code must name the dialog exactly once, as __CHUNK__")
+    banner = f"/*! typodesk widget | AGPL-3.0-or-later | source {sources.digest} */\n"
+    body = banner + loader.replace("__CHUNK__", dialog_path(dialog.digest)) + "\n"
+    return Widget(loader=Asset.of(body.encode()), dialog=dialog)
+
+
+@lru_cache(maxsize=1)
+def widget() -> Widget:
+    """The widget as committed in served/, read once per process."""
+    return Widget(loader=Asset.of(LOADER_OUT.read_bytes()), dialog=Asset.of(DIALOG_OUT.read_bytes()))
+
+
+def main() -> None:
+    built = build(Sources.read())
+    LOADER_OUT.write_bytes(built.loader.body)
+    DIALOG_OUT.write_bytes(built.dialog.body)
+    up_front, total = built.loader.gzipped, built.loader.gzipped + built.dialog.gzipped
+    print(f"served/, gzipped: widget.js {up_front} B, dialog.js {built.dialog.gzipped} B, in all {total} B")
+    if up_front > UP_FRONT_BUDGET or total > TOTAL_BUDGET:
+        sys.exit(f"over budget: {UP_FRONT_BUDGET} B up front, {TOTAL_BUDGET} B in all")
+
+
+if __name__ == "__main__":
+    main()

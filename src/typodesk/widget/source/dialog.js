@@ -1,0 +1,275 @@
+/* typodesk widget, dialog part: loaded by widget.js on first use, from a content-hashed URL.
+ * An ES module: its default export takes the loader's context X (see `X` in widget.js) and
+ * returns {open, capture, canonicalText, flush}. Keep that interface across versions: a loader
+ * cached before an upgrade is sent today's dialog (typodesk.widget.views.dialog_js).
+ * Canonical text: keep in step with src/typodesk/text/canonical.py (vectors.json tests both). */
+export default X => {
+  const doc = document;
+
+  /* ---- canonical text ---- */
+  const BLOCK = new Set(('p div li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr td th section ' +
+    'article aside header footer nav figure figcaption main').split(' '));
+  const SKIP = new Set(['script', 'style', 'noscript', 'template']);
+  // Ignorables go before NFC (removing one can join a letter and its mark); white space is
+  // exactly Unicode White_Space, spelled out because JS \s differs from it.
+  const collapse = s => s.replace(/[\xad\u200b\u2060\ufeff]/g, '').normalize('NFC')
+    .replace(/[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g, ' ');
+  const canon = s => collapse(s).replace(/^ | $/g, '');
+  const skip = el => SKIP.has(el.localName) || el.hasAttribute('hidden') || el.hasAttribute('data-typodesk-ui') ||
+    /^[\t\n\f\r ]*true[\t\n\f\r ]*$/i.test(el.getAttribute('aria-hidden'));
+
+  // Raw text of the roots and, for a range rg, the raw offsets a, b of its start and end
+  // (clamped to the roots). An explicit stack: deep pages can't overflow it.
+  const walk = (rs, rg) => {
+    let raw = '', a = 0, b = 0, past = !rg;
+    // Where point (n, o) is: -1 before the range, 0 in it, 1 after it (then so is all the rest).
+    const cmp = (n, o) => {
+      if (past) return 1;
+      const c = rg.comparePoint(n, o);
+      past = c > 0;
+      return c;
+    };
+    const space = (n, o) => {
+      raw += ' ';
+      const c = cmp(n, o);
+      if (c < 0) a = raw.length;
+      if (c <= 0) b = raw.length;
+    };
+    for (const root of rs) {
+      const st = [root];
+      while (st.length) {
+        const n = st.pop();
+        if (Array.isArray(n)) space(n[0], n[0].childNodes.length); // end of a block
+        else if (n.nodeType == 3) {
+          const L = n.length, at = raw.length;
+          raw += n.data;
+          if (!past && L) {
+            const s = n == rg.startContainer ? rg.startOffset : cmp(n, 0) < 0 ? L : 0;
+            const e = n == rg.endContainer ? rg.endOffset : cmp(n, L) > 0 ? 0 : L;
+            if (s) a = at + s;
+            if (e) b = at + e;
+          }
+        } else if (n.nodeType == 1 && !skip(n)) {
+          if (n.localName == 'br' || n.localName == 'hr') space(n, 0);
+          else {
+            if (n == root || BLOCK.has(n.localName)) { space(n, 0); st.push([n]); }
+            for (let c = n.lastChild; c; c = c.previousSibling) st.push(c);
+          }
+        }
+      }
+    }
+    return [raw, a, b];
+  };
+
+  const cps = s => [...s].length;
+  // The range rg as {q: quote, text, s, e} (s, e: UTF-16 offsets in text) or {error}. Each
+  // boundary is found by normalizing the raw text before (after) it: the result is a prefix
+  // (suffix) of the whole canonical text up to that boundary.
+  const quote = rg => {
+    if (!rg || rg.collapsed) return { error: 'empty' };
+    if (X.editable(rg.startContainer) || X.editable(rg.endContainer)) return { error: 'outside' };
+    let raw, a, b;
+    try { [raw, a, b] = walk(X.roots(), rg); } catch (err) { return { error: 'outside' }; }
+    const text = canon(raw), pre = collapse(raw.slice(0, a)).replace(/^ /, ''), post = collapse(raw.slice(b)).replace(/ $/, '');
+    let s = 0, e = text.length, i = post.length;
+    while (s < e && text[s] == pre[s]) s++;
+    while (e > 0 && text[e - 1] == post[--i]) e--;
+    const part = k => /^[\p{M}\udc00-\udfff]/u.test(text.slice(k, k + 2)); // mark, low surrogate
+    while (s > 0 && part(s)) s--; // never split a character
+    while (e < text.length && part(e)) e++;
+    while (text[s] == ' ') s++; // trimmed like Orphus did
+    while (e > s && text[e - 1] == ' ') e--;
+    if (e <= s) return { error: 'outside' };
+    const exact = text.slice(s, e), start = cps(text.slice(0, s)), end = start + cps(exact);
+    if (end - start > 1000) return { error: 'long' };
+    return {
+      q: {
+        exact,
+        prefix: [...text.slice(Math.max(0, s - 64), s)].slice(-32).join(''),
+        suffix: [...text.slice(e, e + 64)].slice(0, 32).join(''),
+        start, end,
+      }, text, s, e,
+    };
+  };
+
+  /* ---- strings: the loader's, these (from strings.json, as in widget.js), then the site's own ---- */
+  const S = __STRINGS__, T = Object.assign({}, X.T);
+  S[X.CODE].split('|').forEach((s, i) => { T['__NAMES__'.split(' ')[i]] = s; });
+  Object.assign(T, X.own);
+
+  /* ---- sending, and the reports kept for later ---- */
+  const post = p => fetch(X.api, {
+    method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(p), // no CORS preflight
+    credentials: 'omit', mode: 'cors', keepalive: true,
+  }).then(r => r.json().catch(() => ({})).then(j => [r, j]), () => []);
+  // Worth sending again later: no answer (network failure), a server error, or "too many".
+  const again = r => !r || r.status >= 500 || r.status == 429;
+  const Q = 'typodesk-queue', DAY = 864e5;
+  // Edit the kept reports with f (list -> list); false when there is no storage (private modes).
+  const edit = f => {
+    try {
+      const q = f(JSON.parse(localStorage.getItem(Q) || '[]').filter(i => Date.now() - i.t < 30 * DAY));
+      if (q.length) localStorage.setItem(Q, JSON.stringify(q));
+      else localStorage.removeItem(Q);
+      return true;
+    } catch (e) { return false; }
+  };
+  const keep = (id, p) => edit(q => [...q.filter(i => i.id != id), { id, t: Date.now(), p }].slice(-20));
+  const drop = id => edit(q => q.filter(i => i.id != id));
+  // Send the kept reports again. Each is marked while in flight, so that tabs restored together
+  // don't all send it; any answer but those worth trying `again` ends its life.
+  const flush = async () => {
+    let todo = [];
+    const now = Date.now();
+    edit(q => q.map(i => {
+      if (now - (i.s || 0) < 6e4) return i;
+      todo.push(i);
+      return Object.assign({}, i, { s: now });
+    }));
+    for (const i of todo) {
+      const [r] = await post(i.p);
+      edit(q => q.flatMap(x => x.id != i.id ? [x] : again(r) ? [Object.assign({}, x, { s: 0 })] : []));
+    }
+  };
+
+  /* ---- the dialog: Shadow DOM, no inline style, no innerHTML, so a strict CSP is fine ---- */
+  const h = (tag, attrs, ...kids) => {
+    const el = doc.createElement(tag);
+    for (const k in attrs) el.setAttribute(k, attrs[k]);
+    el.append(...kids); // strings become text nodes, never markup
+    return el;
+  };
+  const button = (label, fn, cls) => {
+    const el = h('button', { type: 'button', class: cls || '' }, label);
+    el.onclick = fn;
+    return el;
+  };
+  let dlg, prev, prevRange, primary, timer, sent, seq = 0;
+
+  // Closing is synchronous, and so is giving back the focus and (unless the report was sent) the
+  // selection: a new selection the reader makes right after closing is theirs to keep.
+  const close = () => {
+    if (!dlg.open) return;
+    clearTimeout(timer);
+    seq++;
+    dlg.close();
+    if (prev && prev.isConnected && prev != doc.body) prev.focus({ preventScroll: true });
+    const a = X.ui().activeElement; // left in the closed dialog, it would take the page's keys
+    if (a) a.blur();
+    const s = getSelection();
+    if (prevRange && !sent && s) { s.removeAllRanges(); s.addRange(prevRange); }
+  };
+
+  const setup = () => {
+    X.ui().append(dlg = h('dialog', { 'aria-labelledby': 'td-t' }));
+    X.css(__CSS__); // dialog.css, written in by the build
+    X.shown = () => dlg.open;
+    for (const t of ['keydown', 'keyup', 'keypress']) dlg.addEventListener(t, e => e.stopPropagation()); // keep page shortcuts out
+    dlg.addEventListener('keydown', e => {
+      if (e.key == 'Enter' && (e.ctrlKey || e.metaKey) && !e.isComposing) { e.preventDefault(); primary(); }
+      if (e.key != 'Tab') return;
+      // Tab and Shift+Tab go round the dialog's controls, never out to the (inert) page.
+      const f = [...dlg.querySelectorAll('textarea,input,button')].filter(el => el.getClientRects().length);
+      const cur = X.ui().activeElement, [a, z] = e.shiftKey ? [f[0], f[f.length - 1]] : [f[f.length - 1], f[0]];
+      if (cur == a || !f.includes(cur)) { e.preventDefault(); z.focus(); }
+    });
+    dlg.addEventListener('cancel', e => { e.preventDefault(); close(); }); // Esc, Android's back
+  };
+
+  // One view in the dialog: the status line `st` (describing the dialog when `desc`), `focus`
+  // focused, `act` run by Ctrl+Enter.
+  const show = (kids, st, focus, act, desc) => {
+    if (!dlg) setup();
+    X.ui();
+    dlg.dir = getComputedStyle(X.roots()[0]).direction == 'rtl' ? 'rtl' : 'ltr';
+    dlg.lang = X.CODE;
+    st.id = 'td-m';
+    st.setAttribute('role', 'status');
+    st.className = 'st';
+    dlg.replaceChildren(h('h2', { id: 'td-t' }, T.btn), ...kids);
+    dlg[desc ? 'setAttribute' : 'removeAttribute']('aria-describedby', 'td-m');
+    primary = act;
+    if (!dlg.open) dlg.showModal();
+    focus.focus();
+  };
+
+  const message = msg => {
+    seq++;
+    const st = h('p', {}, msg), ok = button(T.close, close, 'p');
+    show([st, h('div', { class: 'row' }, ok)], st, ok, close, 1);
+  };
+
+  const report = ({ q, text, s, e }) => {
+    const my = ++seq, id = Math.random().toString(36).slice(2); // names the kept copy
+    const field = (tag, id, label, attrs) => {
+      const el = h(tag, Object.assign({ id, maxlength: 2000 }, attrs)); // the API's limits
+      return [h('label', { for: id }, label), el];
+    };
+    const [l1, sug] = field('textarea', 'td-s', T.sug, { rows: 2, dir: 'auto' });
+    const [l2, com] = field('textarea', 'td-c', T.com, { rows: 2, dir: 'auto' });
+    const [l3, mail] = X.site.email ? field('input', 'td-e', T.mail,
+      { type: 'email', autocomplete: 'email', maxlength: 254, dir: 'ltr', 'aria-describedby': 'td-n' }) : [];
+    sug.value = q.exact;
+    // The sentence around the selection, as far as punctuation tells.
+    const before = text.slice(Math.max(0, s - 120), s).replace(/^[^]*[.!?…。؟] /, '');
+    const after = text.slice(e, e + 120).match(/^[^]*?([.!?…。؟](?= |$)|$)/)[0];
+    const form = h('div', {}, h('p', { class: 'q', dir: 'auto' }, before, h('mark', {}, q.exact), after),
+      l1, sug, l2, com, ...(mail ? [l3, mail, h('p', { id: 'td-n', class: 'n' }, T.note)] : []));
+    const st = h('p', { 'aria-live': 'polite' });
+    const say = (msg, err) => { st.textContent = msg; st.className = err ? 'st err' : 'st'; };
+    let busy;
+    const send = async () => {
+      if (busy || (mail && !mail.reportValidity())) return; // the browser says what is wrong, in its language
+      const p = { site: X.SITE, url: location.href, title: [...doc.title].slice(0, 500).join(''), lang: X.LANG || undefined, quote: q };
+      const sg = sug.value.trim(), cm = com.value.trim(), em = mail && mail.value.trim();
+      if (sg != q.exact) p.suggestion = sg;
+      if (cm) p.comment = cm;
+      if (em) p.email = em;
+      busy = 1;
+      sendBtn.setAttribute('aria-disabled', 'true'); // not `disabled`: that would drop the focus
+      say(T.sending);
+      const [res, j = {}] = await post(p);
+      // Kept for later only without an answer from the typodesk application (a 429 is told to the
+      // reader instead); done even when the reader has closed the dialog meanwhile.
+      const failed = !res || res.status >= 500, kept = failed && keep(id, p);
+      if (!failed) drop(id);
+      if (my != seq) return;
+      busy = 0;
+      sendBtn.removeAttribute('aria-disabled');
+      if (failed) return say(kept ? T.queued : T.net, 1);
+      if (res.status == 201) {
+        sent = true;
+        form.hidden = true;
+        say(T.thanks);
+        const ok = button(T.close, close, 'p');
+        row.replaceChildren(ok);
+        primary = close;
+        ok.focus();
+        timer = setTimeout(close, 5000);
+        return;
+      }
+      // Retry-After is readable cross-origin only with Access-Control-Expose-Headers.
+      const n = res.status == 429 && (parseInt(res.headers.get('Retry-After')) || j.retry_after);
+      say((j.error || T.fail + ' (' + res.status + ')') + (n > 0 ? ' ' + T.retry.replace('{n}', n) : ''), 1);
+    };
+    const sendBtn = button(T.send, send, 'p');
+    sendBtn.setAttribute('aria-keyshortcuts', 'Control+Enter Meta+Enter');
+    const row = h('div', { class: 'row' }, sendBtn, button(T.cancel, close));
+    show([form, st, row], st, sug, send);
+  };
+
+  return {
+    // The dialog for range r (a report, or why there is none); f had the focus before.
+    open: (r, f) => {
+      prev = f;
+      prevRange = r;
+      sent = false;
+      const c = quote(r);
+      if (c.error) message(c.error == 'long' ? T.long : X.howTo());
+      else report(c);
+    },
+    capture: r => { const c = quote(r); return c.error ? { error: c.error } : c.q; },
+    canonicalText: rootEl => canon(walk(X.roots(rootEl))[0]),
+    flush,
+  };
+};
