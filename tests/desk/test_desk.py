@@ -190,3 +190,11 @@ def test_pagination_keeps_the_filter(logged_in, site):
     html = logged_in.get(reverse("desk:inbox") + "?status=open").content.decode()
     assert "Page 1 of 2" in html and "status=open&amp;page=2" in html
     assert Finding.objects.count() == 55
+
+
+def test_site_keys_are_letters_and_digits_so_the_cli_never_reads_them_as_options():
+    from typodesk.sites.models import new_public_key
+
+    keys = [new_public_key() for _ in range(2000)]
+    assert all(k.isalnum() and k.isascii() and len(k) == 16 for k in keys)
+    assert len(set(keys)) == len(keys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import string
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -14,7 +15,10 @@ from django.db import models
 def new_public_key() -> str:
     # Public: it stands in every page's script tag. Random so that keys of
     # different sites on one instance cannot be guessed from each other.
-    return secrets.token_urlsafe(12)
+    # Letters and digits only: a key starting with "-" would be read as an
+    # option by `typodesk export --site KEY`, and "_" or "-" are easy to mistype.
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
 def _token_hash(token: str) -> str:
