@@ -114,10 +114,8 @@ def cmd_createuser(args) -> int:
 def cmd_site_add(args) -> int:
     _setup_django()
     _require_migrated()
-    from django.db import transaction
-
     from typodesk.accounts.models import User
-    from typodesk.sites.models import Domain, Membership, Site, normalize_domain
+    from typodesk.sites.models import create_site, normalize_domain
 
     try:
         hosts = list(dict.fromkeys(normalize_domain(d) for d in args.domain))
@@ -132,11 +130,7 @@ def cmd_site_add(args) -> int:
             raise CliError(
                 f"no user with the e-mail {args.owner}: create it with `typodesk createuser` first"
             )
-    with transaction.atomic():
-        site = Site.objects.create(name=args.name.strip())
-        Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts])
-        if owner:
-            Membership.objects.create(site=site, user=owner, role=Membership.Role.OWNER)
+    site = create_site(args.name.strip(), hosts, owner=owner)
     print(site.public_key)
     return 0
 

@@ -31,6 +31,7 @@ from typodesk.apiv1.streaming import stream
 from typodesk.findings.models import Finding, Report
 from typodesk.interchange.export import FORMATS, export_chunks
 from typodesk.sites.models import Domain, Membership, Site, normalize_domain
+from typodesk.sites.models import create_site as new_site
 
 router = Router(tags=["sites"])
 
@@ -83,10 +84,9 @@ def create_site(request, payload: SiteIn):
     if not payload.name.strip():
         raise api_error(400, "name: the site needs a name.", "name")
     hosts = _domains(payload.domains)
-    with transaction.atomic():
-        site = Site.objects.create(name=payload.name.strip(), root_selector=payload.root_selector.strip())
-        Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts])
-        Membership.objects.create(site=site, user=access.user, role=Membership.Role.OWNER)
+    site = new_site(
+        payload.name.strip(), hosts, owner=access.user, root_selector=payload.root_selector.strip()
+    )
     return Status(201, site_out(site, Membership.Role.OWNER))
 
 

@@ -9,7 +9,7 @@ import string
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 
 def new_public_key() -> str:
@@ -121,6 +121,19 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} of {self.site}"
+
+
+def create_site(name: str, hosts: list[str], owner=None, root_selector: str = "") -> Site:
+    """A site with its (already normalised) domains and, optionally, its first owner.
+
+    One place for what `typodesk site add` and the API's POST /sites both do.
+    """
+    with transaction.atomic():
+        site = Site.objects.create(name=name, root_selector=root_selector)
+        Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts])
+        if owner is not None:
+            Membership.objects.create(site=site, user=owner, role=Membership.Role.OWNER)
+    return site
 
 
 def sites_for(user) -> models.QuerySet[Site]:
