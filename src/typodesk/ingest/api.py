@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Status
 from ninja.errors import HttpError, ValidationError
@@ -16,7 +15,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from typodesk.findings.services import Quote, record_report
-from typodesk.ingest import ratelimit
+from typodesk.ingest import admission
 from typodesk.ingest.client import client_hash, host_of
 from typodesk.ingest.schemas import MAX_BODY, ErrorOut, ReportIn, ReportOut
 from typodesk.pages.schemas import RecheckIn, RecheckOut
@@ -86,35 +85,13 @@ def _validation_error(request, exc: ValidationError):
 
 
 def admit(request: HttpRequest, site: Site, page_url: str) -> str:
-    """Check a report for ``site`` about the page at ``page_url``; returns the reader's client hash.
-
-    The checks every way in shares (this API, the Orphus form): the page, and the request's
-    Origin when there is one, must be on the site's domains, and one reader may send only so
-    many reports. Raises :class:`ApiError` (403, 429 with Retry-After).
-    """
-    page_host = host_of(page_url)
-    if not site.allows_host(page_host):
-        raise ApiError(
-            403, f"Pages on {page_host} are not part of this site: add the domain in the desk.", "url"
-        )
-    origin = request.headers.get("Origin")
-    if origin is not None and not site.allows_host(host_of(origin)):
-        raise ApiError(403, "This page's origin is not one of the site's domains.", "origin")
-
-    client = client_hash(request)
-    wait = ratelimit.take(
-        f"client:{client}",
-        capacity=settings.TYPODESK_RATE_BURST,
-        per_second=settings.TYPODESK_RATE_PER_MINUTE / 60,
-    )
-    if wait:
-        raise ApiError(
-            429,
-            f"Too many reports from your connection. Please try again in {int(wait)} seconds.",
-            None,
-            {"Retry-After": str(int(wait))},
-        )
-    return client
+    """:func:`typodesk.ingest.admission.admit` for a Django request; returns the client hash."""
+    try:
+        return admission.admit(
+            site, page_url=page_url, origin=request.headers.get("Origin"), client=client_hash(request)
+        ).client
+    except admission.Refused as exc:
+        raise ApiError(exc.status, exc.message, exc.field, exc.headers) from None
 
 
 @api.post(
