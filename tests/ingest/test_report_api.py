@@ -332,4 +332,8 @@ def test_malformed_origin_headers_are_refused_not_crashed(client, site, origin):
     assert r.status_code in (201, 403)
     assert r.status_code == 403 or origin.startswith("https://news.example")
     pre = client.options(URL, HTTP_ORIGIN=origin)
-    assert pre.status_code == 204 and "Access-Control-Allow-Origin" not in pre.headers or origin.startswith("https://news.example")
+    assert (
+        pre.status_code == 204
+        and "Access-Control-Allow-Origin" not in pre.headers
+        or origin.startswith("https://news.example")
+    )

@@ -15,7 +15,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from typodesk.findings.services import Quote, record_report
-from typodesk.ingest import admission
+from typodesk.ingest import admission, refusals
 from typodesk.ingest.client import client_hash, host_of
 from typodesk.ingest.schemas import MAX_BODY, ErrorOut, ReportIn, ReportOut
 from typodesk.pages.schemas import RecheckIn, RecheckOut
@@ -91,6 +91,7 @@ def admit(request: HttpRequest, site: Site, page_url: str) -> str:
             site, page_url=page_url, origin=request.headers.get("Origin"), client=client_hash(request)
         ).client
     except admission.Refused as exc:
+        refusals.record(site.pk, exc.reason)
         raise ApiError(exc.status, exc.message, exc.field, exc.headers) from None
 
 
@@ -107,6 +108,7 @@ def create_report(request, payload: ReportIn):
     """
     site = Site.objects.filter(public_key=payload.site).prefetch_related("domains").first()
     if site is None:
+        refusals.record(None, "unknown_site")
         raise ApiError(403, "Unknown site key: check the data-site attribute of the script tag.", "site")
     request.typodesk_site = site
     client = admit(request, site, payload.url)

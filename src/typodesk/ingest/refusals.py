@@ -1,0 +1,84 @@
+"""Counting refused reports by site, day and reason, cheaply enough to survive a flood.
+
+:func:`record` only adds to a counter in memory; :func:`flush` (called at most every
+``FLUSH_EVERY`` seconds by :func:`record` itself, and by the worker and at shutdown) adds the
+sums to :class:`~typodesk.ingest.models.Refusal` rows with one UPDATE per (site, day, reason).
+A process killed between flushes loses at most those seconds of *counts*; never a report.
+
+Reasons are short words: ``rate_client``, ``rate_site``, ``rate_global``, ``unknown_site``,
+``domain``, ``origin``, ``bad_body``, ``too_large``, ``honeypot``, ``too_fast``, ``pow``,
+``blocked``, … (whoever refuses picks the word; the desk and /metrics show them as they are).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+FLUSH_EVERY = 2.0
+
+_lock = threading.Lock()
+_pending: Counter[tuple[int | None, date, str]] = Counter()
+_last_flush = time.monotonic()
+
+
+def record(site_id: int | None, reason: str, n: int = 1) -> None:
+    """Count ``n`` refusals of ``reason`` for the site (None: no known site)."""
+    global _last_flush
+    key = (site_id, timezone.now().date(), reason[:20])
+    with _lock:
+        _pending[key] += n
+        due = time.monotonic() - _last_flush >= FLUSH_EVERY
+        if due:
+            _last_flush = time.monotonic()
+    if due:
+        flush()
+
+
+def flush() -> int:
+    """Write the counted refusals to the database; returns how many were written."""
+    with _lock:
+        batch = dict(_pending)
+        _pending.clear()
+    written = 0
+    for (site_id, day, reason), n in batch.items():
+        try:
+            _add(site_id, day, reason, n)
+            written += n
+        except Exception:
+            with _lock:  # the database is busy or down: keep the count for the next flush
+                _pending[(site_id, day, reason)] += n
+            raise
+    return written
+
+
+def _add(site_id: int | None, day: date, reason: str, n: int) -> None:
+    from typodesk.ingest.models import Refusal
+
+    rows = Refusal.objects.filter(site_id=site_id, day=day, reason=reason)
+    if rows.update(count=F("count") + n):
+        return
+    try:
+        with transaction.atomic():
+            Refusal.objects.create(site_id=site_id, day=day, reason=reason, count=n)
+    except IntegrityError:  # another process created the row in between
+        rows.update(count=F("count") + n)
+
+
+def totals(site=None, since: date | None = None) -> dict[str, int]:
+    """Refusals per reason (flushed ones), for one site or all, from ``since`` on; most first."""
+    from typodesk.ingest.models import Refusal
+
+    rows = Refusal.objects.all()
+    if site is not None:
+        rows = rows.filter(site=site)
+    if since is not None:
+        rows = rows.filter(day__gte=since)
+    sums = rows.values("reason").annotate(n=Sum("count")).order_by("-n", "reason")
+    return {r["reason"]: r["n"] for r in sums}
