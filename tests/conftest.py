@@ -183,3 +183,13 @@ def make_site(db):
         return site
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_refusal_counts():
+    """Refusal counts wait in memory before they are written; no test sees another's."""
+    from typodesk.ingest import refusals
+
+    refusals.discard()
+    yield
+    refusals.discard()

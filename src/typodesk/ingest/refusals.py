@@ -12,6 +12,7 @@ Reasons are short words: ``rate_client``, ``rate_site``, ``rate_global``, ``unkn
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -22,6 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 FLUSH_EVERY = 2.0
+log = logging.getLogger("typodesk.ingest")
 
 _lock = threading.Lock()
 _pending: Counter[tuple[int | None, date, str]] = Counter()
@@ -38,7 +40,10 @@ def record(site_id: int | None, reason: str, n: int = 1) -> None:
         if due:
             _last_flush = time.monotonic()
     if due:
-        flush()
+        try:
+            flush()
+        except Exception:  # a refusal is answered whatever the counter's database does
+            log.warning("refusal counts could not be written yet; kept for the next flush", exc_info=True)
 
 
 def flush() -> int:
@@ -47,23 +52,36 @@ def flush() -> int:
         batch = dict(_pending)
         _pending.clear()
     written = 0
-    for (site_id, day, reason), n in batch.items():
+    items = list(batch.items())
+    for i, ((site_id, day, reason), n) in enumerate(items):
         try:
             _add(site_id, day, reason, n)
             written += n
+        except IntegrityError:
+            pass  # the site was deleted meanwhile: its counts go with it
         except Exception:
-            with _lock:  # the database is busy or down: keep the count for the next flush
-                _pending[(site_id, day, reason)] += n
+            with _lock:  # the database is busy or down: keep the counts for the next flush
+                for key, m in items[i:]:
+                    _pending[key] += m
             raise
     return written
 
 
+def discard() -> None:
+    """Forget counts not yet written (tests start from nothing)."""
+    with _lock:
+        _pending.clear()
+
+
 def _add(site_id: int | None, day: date, reason: str, n: int) -> None:
     from typodesk.ingest.models import Refusal
+    from typodesk.sites.models import Site
 
     rows = Refusal.objects.filter(site_id=site_id, day=day, reason=reason)
     if rows.update(count=F("count") + n):
         return
+    if site_id is not None and not Site.objects.filter(pk=site_id).exists():
+        return  # deleted meanwhile
     try:
         with transaction.atomic():
             Refusal.objects.create(site_id=site_id, day=day, reason=reason, count=n)
