@@ -193,3 +193,17 @@ def _fresh_refusal_counts():
     refusals.discard()
     yield
     refusals.discard()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """``TYPODESK_TEST_DB_SUFFIX=x``: a PostgreSQL test database of its own (parallel runs on one server)."""
+    suffix = os.environ.get("TYPODESK_TEST_DB_SUFFIX")
+    if not suffix:
+        return
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if "postgresql" in db["ENGINE"]:
+            test = db.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{suffix}"
