@@ -207,3 +207,27 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         if "postgresql" in db["ENGINE"]:
             test = db.setdefault("TEST", {})
             test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_{suffix}"
+
+
+# The second pass of scripts/test runs on PostgreSQL to prove what depends on the database;
+# a test that touches no database (the widget in a browser, canonical text, spelling, the
+# anchoring engine) would only repeat its first run, so that pass leaves it out.
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "install", "live_server"}
+
+
+def _uses_database(item) -> bool:
+    if item.get_closest_marker("django_db") or DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    source = Path(str(item.fspath))
+    return "DATABASE_URL" in source.read_text(encoding="utf-8", errors="replace")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TYPODESK_TEST_DATABASE_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if _uses_database(item) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
