@@ -6,6 +6,8 @@ from typodesk.desk import views
 app_name = "desk"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("inbox.<str:fmt>", views.inbox_export, name="inbox-export"),
+    path("bulk/", views.bulk, name="bulk"),
     path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("findings/<int:pk>/", views.finding, name="finding"),

@@ -92,6 +92,11 @@ class Finding(models.Model):
     spell_suggestion = models.TextField(blank=True)
     # While pending: a lease (NULL or past: free to take); afterwards: when it was checked.
     spell_checked_at = models.DateTimeField(null=True, blank=True)
+    # Copies kept by database triggers (migration 0005) for the desk's inbox filters, so that
+    # every ingestion path maintains them: the page's language, and whether any reader
+    # suggested a correction.
+    lang = models.CharField(max_length=35, blank=True, editable=False)
+    has_suggestion = models.BooleanField(default=False, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["page", "span_key"], name="unique_finding_span")]
@@ -101,6 +106,20 @@ class Finding(models.Model):
             models.Index(fields=["site", "status", "-created"], name="finding_site_created"),
             models.Index(
                 fields=["spell_checked_at"], name="finding_spell_due", condition=Q(spell_status="pending")
+            ),
+            # The desk's inbox order (desk.inbox: most reports, then most recently reported), and
+            # the same order under its language and "has suggestion" filters.
+            models.Index(
+                fields=["site", "status", "-report_count", "-last_reported", "-id"], name="finding_desk_order"
+            ),
+            models.Index(
+                fields=["site", "lang", "status", "-report_count", "-last_reported", "-id"],
+                name="finding_desk_lang",
+            ),
+            models.Index(
+                fields=["site", "status", "-report_count", "-last_reported", "-id"],
+                name="finding_desk_suggested",
+                condition=Q(has_suggestion=True),
             ),
         ]
 

@@ -1,0 +1,400 @@
+"""The inbox: findings of one site or of all the user's sites, filtered, searched and paged.
+
+Order: most reports first, then most recently reported, then newest id: what many readers are
+seeing right now comes first (docs/desk.md). Paging is by keyset ("after this row"), never by
+offset, and every query is answered by an index of findings migration 0005 however many
+findings there are:
+
+- each (site, status) part is read by its own query on ``finding_desk_order`` (site, status,
+  report count, last report, id), or ``finding_desk_lang`` under a language filter, or the
+  partial ``finding_desk_suggested`` under "has suggestion"; the parts' pages are merged here;
+- the full-text search reads the reports' search index (SQLite FTS5, PostgreSQL GIN) first;
+- counts per status stop at ``COUNT_CAP`` ("10,000+"): a count never reads more index entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from typodesk.findings.models import Finding, Page
+from typodesk.findings.urlnorm import normalize_url
+from typodesk.sites.models import Site
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+# More (site, status) parts than this are read by one query over all of them (instance admins
+# with very many sites): correct, but then the database sorts the matching rows.
+MAX_PARTS = 40
+MAX_SEARCH_WORDS = 8
+STATUSES = {
+    "open": (gettext_lazy("Open"), list(Finding.OPEN_STATUSES)),
+    "fixed": (gettext_lazy("Fixed"), [Finding.Status.FIXED]),
+    "rejected": (gettext_lazy("Not a mistake"), [Finding.Status.REJECTED]),
+    "spam": (gettext_lazy("Spam"), [Finding.Status.SPAM]),
+    "duplicate": (gettext_lazy("Duplicate"), [Finding.Status.DUPLICATE]),
+    "all": (gettext_lazy("All"), list(Finding.Status.values)),
+}
+# A report's text search vector on PostgreSQL: the very expression of the GIN index made by
+# findings migration 0005 (a test checks they agree), so that the index answers the search.
+PG_SEARCH_VECTOR = "to_tsvector('simple'::regconfig, exact || ' ' || suggestion || ' ' || comment)"
+CURSOR = re.compile(r"^(\d{1,10})\.(-?\d{1,19})\.(\d{1,19})$")
+WORD = re.compile(r"\w+")
+
+
+class FilterError(ValueError):
+    """A filter value the inbox cannot use; the message tells the person what to type instead."""
+
+
+@dataclass
+class Filters:
+    """What the inbox shows, parsed from the query string (``parse``)."""
+
+    all_sites: list[Site]
+    sites: list[Site]
+    site_key: str = ""
+    status: str = "open"
+    page_url: str = ""
+    page_ids: list[int] | None = None  # None: no page filter
+    lang: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    suggested: bool = False
+    q: str = ""
+    words: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def params(self, **changes) -> dict[str, str]:
+        """The query parameters of these filters (without paging), with ``changes`` applied."""
+        values = {
+            "site": self.site_key,
+            "status": "" if self.status == "open" else self.status,
+            "page": self.page_url,
+            "lang": self.lang,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            "suggested": "1" if self.suggested else "",
+            "q": self.q,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v}
+
+    def query(self, **changes) -> str:
+        """``?…`` for a link keeping these filters ("" when there are none)."""
+        params = self.params(**changes)
+        return "?" + urlencode(params) if params else "?"
+
+    @property
+    def statuses(self) -> list[str]:
+        return STATUSES[self.status][1]
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything besides site and status narrows the list."""
+        return bool(self.page_url or self.lang or self.since or self.until or self.suggested or self.q)
+
+
+def _date(value: str, label: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            _("%(label)s must be a date like 2025-03-31, not “%(value)s”.")
+            % {"label": label, "value": value[:40]}
+        ) from None
+
+
+def parse(request, all_sites: list[Site]) -> Filters:
+    """The filters of the request; unusable values are listed in ``errors`` (the view answers 400)."""
+    get = request.GET
+    f = Filters(all_sites=all_sites, sites=all_sites)
+    key = get.get("site", "")
+    if key:
+        chosen = [s for s in all_sites if s.public_key == key]
+        if chosen:
+            f.sites, f.site_key = chosen, key
+        else:
+            # Not one of the user's sites (or no site at all): show nothing rather than guess.
+            f.sites, f.site_key = [], key
+            f.errors.append(_("That site is not one of yours; choose a site from the list."))
+    status = get.get("status", "") or "open"
+    if status in STATUSES:
+        f.status = status
+    else:
+        f.errors.append(_("Unknown status; choose one of the tabs."))
+    f.lang = get.get("lang", "").strip()[:35]
+    f.suggested = get.get("suggested", "") in {"1", "on", "yes", "true"}
+    try:
+        f.since = _date(get.get("since", "").strip(), _("“From”"))
+    except FilterError as e:
+        f.errors.append(str(e))
+    try:
+        f.until = _date(get.get("until", "").strip(), _("“To”"))
+    except FilterError as e:
+        f.errors.append(str(e))
+    if f.since and f.until and f.since > f.until:
+        f.errors.append(_("The “From” date is after the “To” date."))
+    f.page_url = get.get("page", "").strip()[:2048]
+    if f.page_url:
+        try:
+            url = normalize_url(f.page_url)
+        except (ValueError, TypeError):
+            url = None
+        if not url:
+            f.errors.append(_("The page must be a full address like https://news.example/story."))
+        else:
+            hashes = [Page.hash_url(url)]
+            f.page_ids = list(
+                Page.objects.filter(site__in=f.sites, url_hash__in=hashes).values_list("pk", flat=True)
+            )
+    f.q = " ".join(get.get("q", "").split())[:200]
+    if f.q:
+        f.words = WORD.findall(f.q)[:MAX_SEARCH_WORDS]
+        if not f.words:
+            f.errors.append(_("Type at least one letter or digit to search."))
+    return f
+
+
+# --- Cursors -------------------------------------------------------------------------------
+
+
+def _micros(value: dt.datetime) -> int:
+    delta = value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def encode_cursor(f: Finding) -> str:
+    """The row's sort key as a short, readable, URL-safe string: ``reports.microseconds.id``."""
+    return f"{f.report_count}.{_micros(f.last_reported)}.{f.pk}"
+
+
+def decode_cursor(value: str) -> tuple[int, dt.datetime, int]:
+    m = CURSOR.match(value)
+    if not m:
+        raise FilterError(_("This page link is broken; go back to the first page of the inbox."))
+    count, micros, pk = (int(g) for g in m.groups())
+    try:
+        when = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
+    except OverflowError:
+        raise FilterError(_("This page link is broken; go back to the first page of the inbox.")) from None
+    return count, when, pk
+
+
+# --- Queries -------------------------------------------------------------------------------
+
+
+def _search_sql(words: list[str]) -> tuple[str, list]:
+    """``f.id IN (…)``: findings with a report whose quote, suggestion or comment has every word
+    (as a word prefix)."""
+    vendor = connection.vendor
+    if vendor == "sqlite":
+        match = " ".join(f'"{w}"*' for w in words)  # \w+ holds no quote: nothing to escape
+        return (
+            "f.id IN (SELECT r.finding_id FROM findings_report_fts s"
+            " JOIN findings_report r ON r.id = s.rowid WHERE findings_report_fts MATCH %s)",
+            [match],
+        )
+    if vendor == "postgresql":
+        query = " & ".join(f"'{w}':*" for w in words)
+        return (
+            f"f.id IN (SELECT r.finding_id FROM findings_report r"  # noqa: S608 (values are parameters)
+            f" WHERE {PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s))",
+            [query],
+        )
+    # Any other database: correct, without an index.
+    clauses, params = [], []
+    for w in words:
+        clauses.append("(r.exact LIKE %s OR r.suggestion LIKE %s OR r.comment LIKE %s)")
+        params += [f"%{w}%"] * 3
+    return (
+        "f.id IN (SELECT r.finding_id FROM findings_report r WHERE " + " AND ".join(clauses) + ")",  # noqa: S608 (values are parameters)
+        params,
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in the desk's time zone (dates in the desk are local dates)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _db_datetime(value: dt.datetime):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _where(filters: Filters, site_ids: list[int], statuses: list[str]) -> tuple[list[str], list]:
+    """The conditions of the filters (all but paging) for the given sites and statuses."""
+    where: list[str] = []
+    params: list = []
+    if len(site_ids) == 1:
+        where.append("f.site_id = %s")
+    else:
+        where.append("f.site_id IN (" + ", ".join(["%s"] * len(site_ids)) + ")")
+    params += site_ids
+    if len(statuses) == 1:
+        where.append("f.status = %s")
+    else:
+        where.append("f.status IN (" + ", ".join(["%s"] * len(statuses)) + ")")
+    params += statuses
+    if filters.lang:
+        where.append("f.lang = %s")
+        params.append(filters.lang)
+    if filters.suggested:
+        where.append("f.has_suggestion = %s")
+        params.append(True)
+    if filters.page_ids is not None:
+        if not filters.page_ids:
+            where.append("1 = 0")
+        else:
+            where.append("f.page_id IN (" + ", ".join(["%s"] * len(filters.page_ids)) + ")")
+            params += filters.page_ids
+    if filters.since:
+        where.append("f.created >= %s")
+        params.append(_db_datetime(_day_start(filters.since)))
+    if filters.until:
+        where.append("f.created < %s")
+        params.append(_db_datetime(_day_start(filters.until + dt.timedelta(days=1))))
+    if filters.words:
+        sql, p = _search_sql(filters.words)
+        where.append(sql)
+        params += p
+    return where, params
+
+
+def _parts(filters: Filters) -> list[tuple[list[int], list[str]]]:
+    site_ids = [s.pk for s in filters.sites]
+    statuses = filters.statuses
+    if not site_ids:
+        return []
+    if len(site_ids) * len(statuses) > MAX_PARTS:
+        return [(site_ids, statuses)]
+    return [([s], [st]) for s in site_ids for st in statuses]
+
+
+def _keys_sql(filters: Filters, site_ids, statuses, cursor, backwards: bool, limit: int) -> tuple[str, list]:
+    """One part's query: the ids of up to ``limit`` findings after (or before) ``cursor``."""
+    where, params = _where(filters, site_ids, statuses)
+    if cursor is not None:
+        count, when, pk = cursor
+        # A row-value comparison: the index seeks straight to the cursor however deep it is.
+        op = ">" if backwards else "<"
+        where.append(f"(f.report_count, f.last_reported, f.id) {op} (%s, %s, %s)")
+        params += [count, _db_datetime(when), pk]
+    direction = "ASC" if backwards else "DESC"
+    sql = (
+        "SELECT f.id, f.report_count, f.last_reported FROM findings_finding f WHERE "  # noqa: S608 (values are parameters)
+        + " AND ".join(where)
+        + f" ORDER BY f.report_count {direction}, f.last_reported {direction}, f.id {direction} LIMIT %s"
+    )
+    return sql, [*params, limit]
+
+
+def inbox_queries(
+    filters: Filters, cursor=None, backwards=False, limit=PAGE_SIZE + 1
+) -> list[tuple[str, list]]:
+    """The SQL of a page (for the benchmark's EXPLAIN and for ``page``)."""
+    return [_keys_sql(filters, s, st, cursor, backwards, limit) for s, st in _parts(filters)]
+
+
+@dataclass
+class InboxPage:
+    findings: list[Finding]
+    next_cursor: str | None  # "after" of the next (older) page
+    prev_cursor: str | None  # "before" of the previous page; "" for the first page
+
+
+def page(filters: Filters, after: str = "", before: str = "", size: int = PAGE_SIZE) -> InboxPage:
+    """One page of the inbox; ``after``/``before`` are cursors from an earlier page's links."""
+    backwards = bool(before) and not after
+    cursor = decode_cursor(after or before) if (after or before) else None
+    ids_keys: list[tuple[int, int, object]] = []
+    with connection.cursor() as c:
+        for sql, params in inbox_queries(filters, cursor, backwards, size + 1):
+            c.execute(sql, params)
+            ids_keys += c.fetchall()
+    by_id = {
+        f.pk: f
+        for f in Finding.objects.filter(pk__in=[row[0] for row in ids_keys]).select_related("page", "site")
+    }
+    rows = sorted(
+        by_id.values(), key=lambda f: (f.report_count, f.last_reported, f.pk), reverse=not backwards
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        return InboxPage(
+            rows, encode_cursor(rows[-1]) if rows else None, encode_cursor(rows[0]) if more else ""
+        )
+    nxt = encode_cursor(rows[-1]) if more else None
+    prev = (encode_cursor(rows[0]) if rows else "") if cursor is not None else None
+    return InboxPage(rows, nxt, prev)
+
+
+def iter_all(filters: Filters, batch: int = 500):
+    """Every finding of the filtered list in inbox order, in batches (the export)."""
+    after = ""
+    while True:
+        p = page(filters, after=after, size=batch)
+        if p.findings:
+            yield p.findings
+        if not p.next_cursor:
+            return
+        after = p.next_cursor
+
+
+def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
+    """Findings per status tab under the other filters: (count, capped at COUNT_CAP)."""
+    site_ids = [s.pk for s in filters.sites]
+    out: dict[str, tuple[int, bool]] = {}
+    if not site_ids:
+        return {key: (0, False) for key in STATUSES}
+    per_status: dict[str, tuple[int, bool]] = {}
+    groups = (
+        [[s] for s in site_ids] if len(site_ids) * len(Finding.Status.values) <= MAX_PARTS else [site_ids]
+    )
+    with connection.cursor() as c:
+        for status in Finding.Status.values:
+            total, capped = 0, False
+            for group in groups:
+                where, params = _where(filters, group, [status])
+                c.execute(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM findings_finding f WHERE "  # noqa: S608 (values are parameters)
+                    + " AND ".join(where)
+                    + " LIMIT %s) t",
+                    [*params, COUNT_CAP + 1],
+                )
+                n = c.fetchone()[0]
+                capped = capped or n > COUNT_CAP
+                total += min(n, COUNT_CAP)
+            per_status[status] = (total, capped)
+    for key, (_label, statuses) in STATUSES.items():
+        out[key] = (sum(per_status[s][0] for s in statuses), any(per_status[s][1] for s in statuses))
+    return out
+
+
+def languages(sites: list[Site], limit: int = 60) -> list[str]:
+    """The languages of the sites' findings, from the language index (a skip scan: one index
+    seek per language, however many findings)."""
+    found: set[str] = set()
+    sql = (
+        "WITH RECURSIVE l(lang) AS ("
+        " SELECT MIN(lang) FROM findings_finding WHERE site_id = %s AND lang > ''"
+        " UNION ALL"
+        " SELECT (SELECT MIN(lang) FROM findings_finding WHERE site_id = %s AND lang > l.lang)"
+        " FROM l WHERE l.lang IS NOT NULL)"
+        " SELECT lang FROM l WHERE lang IS NOT NULL LIMIT %s"
+    )
+    with connection.cursor() as c:
+        for s in sites[:MAX_PARTS]:
+            c.execute(sql, [s.pk, s.pk, limit])
+            found.update(row[0] for row in c.fetchall())
+    return sorted(found)[:limit]
