@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "typodesk.pages",
     "typodesk.apiv1",
     "typodesk.interchange",
+    "typodesk.abuse",
     # Only for its bundled Swagger UI files, served by typodesk (the API reference, no CDN).
     "ninja",
 ]
@@ -138,6 +139,18 @@ SECURE_CSP = {
 TYPODESK_RATE_PER_MINUTE = conf.env_int("TYPODESK_RATE_PER_MINUTE", 30)
 TYPODESK_RATE_BURST = conf.env_int("TYPODESK_RATE_BURST", 30)
 TYPODESK_TRUSTED_PROXIES = [p.strip() for p in conf.env("TYPODESK_TRUSTED_PROXIES").split(",") if p.strip()]
+# Abuse defences (docs/abuse.md): instance defaults; each site may set its own on its protection page.
+TYPODESK_SITE_RATE_PER_MINUTE = conf.env_int("TYPODESK_SITE_RATE_PER_MINUTE", 600)
+TYPODESK_SITE_RATE_BURST = conf.env_int("TYPODESK_SITE_RATE_BURST", 600)
+TYPODESK_GLOBAL_RATE_PER_MINUTE = conf.env_int("TYPODESK_GLOBAL_RATE_PER_MINUTE", 6000)
+TYPODESK_GLOBAL_RATE_BURST = conf.env_int("TYPODESK_GLOBAL_RATE_BURST", 3000)
+TYPODESK_MIN_SECONDS = conf.env_int("TYPODESK_MIN_MS", 1500) / 1000  # dialog opened → report sent
+TYPODESK_SPAM_MAX_LINKS = conf.env_int("TYPODESK_SPAM_MAX_LINKS", 1)  # more links in a text: spam folder
+TYPODESK_SPAM_REPEAT_PAGES = conf.env_int("TYPODESK_SPAM_REPEAT_PAGES", 3)  # same text on this many pages …
+TYPODESK_SPAM_REPEAT_MINUTES = conf.env_int("TYPODESK_SPAM_REPEAT_MINUTES", 60)  # … within this time: spam
+TYPODESK_POW_MAX_NUMBER = conf.env_int("TYPODESK_POW_MAX_NUMBER", 100_000)  # proof-of-work difficulty
+TYPODESK_POW_EXPIRES = conf.env_int("TYPODESK_POW_EXPIRES", 1200)  # seconds a challenge stays valid
+TYPODESK_PROTECTION_TTL = conf.env_int("TYPODESK_PROTECTION_TTL", 5)  # s a process keeps a site's settings
 
 # Notifications (docs/notifications.md). E-mail goes through one SMTP server given as a URL;
 # Django's own EMAIL_* settings are derived from it so that every mail typodesk sends uses it.

@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from typodesk import views as core_views
+from typodesk.abuse import views as abuse_views
 from typodesk.apiv1 import views as apiv1_views
 from typodesk.demo import views as demo_views
 from typodesk.ingest import orphus
@@ -15,6 +16,7 @@ urlpatterns = [
     path("widget.<str:digest>.js", widget_views.widget_js_versioned, name="widget-js-versioned"),
     path("widget/dialog.<str:digest>.js", widget_views.dialog_js, name="widget-dialog-js"),
     path("widget/site/<str:key>", widget_views.site_options, name="widget-site-options"),
+    path("widget/pow/<str:key>", abuse_views.challenge, name="widget-pow-challenge"),
     # Orphus 5.x forms (its hq address, with or without the slash, as sites wrote it).
     path("orphus", orphus.orphus, name="orphus"),
     path("orphus/", orphus.orphus),
@@ -23,6 +25,7 @@ urlpatterns = [
     path("desk/", include("typodesk.desk.urls")),
     path("desk/", include("typodesk.notify.urls")),
     path("desk/", include("typodesk.apiv1.urls")),
+    path("desk/", include("typodesk.abuse.urls")),
     path("demo/article/", demo_views.article, name="demo-article"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -54,6 +54,7 @@ def record_report(
     notify: bool = True,
     root: str = "",
     email: str = "",
+    spam: str = "",
 ) -> Recorded:
     """Store a reader's report and attach it to its finding (new or existing).
 
@@ -62,6 +63,9 @@ def record_report(
     ``root`` is the root selector the widget read the page's text from (for the page reader).
     ``email`` (the reader's address, to be told of the fix) is kept only where the site allows it
     and while the finding is open: a closed finding's addresses are erased (:func:`set_status`).
+    ``spam`` (why admission thinks the report is spam, typodesk.abuse.spam) sends a new finding to
+    the spam folder with that reason in its history; it never reopens a fixed finding, and no
+    notification is written for it.
     """
     when = when or timezone.now()
     page_url = normalize_url(url)
@@ -69,7 +73,7 @@ def record_report(
         try:
             with transaction.atomic():
                 page = _page(site, page_url, title, lang)
-                finding, duplicate, previous_status = _finding(site, page, quote, when)
+                finding, duplicate, previous_status = _finding(site, page, quote, when, spam)
                 report = Report.objects.create(
                     finding=finding,
                     url=url,
@@ -89,11 +93,14 @@ def record_report(
                     Report.objects.filter(pk=report.pk).update(created=when)
                     report.created = when
                 # The outbox: notifications commit with the report or not at all.
-                if notify:
+                if notify and not spam:
                     outbox.report_recorded(
                         finding, report, duplicate=duplicate, previous_status=previous_status, when=when
                     )
-                _after_report(page, finding, duplicate, previous_status, root)
+                if spam:
+                    _spam_noted(finding, report, duplicate, spam)
+                else:
+                    _after_report(page, finding, duplicate, previous_status, root)
                 return Recorded(report, finding, duplicate)
         except IntegrityError:
             # Another process created the same page or finding between our
@@ -118,8 +125,9 @@ def _page(site: Site, url: str, title: str, lang: str) -> Page:
     return page
 
 
-def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool, str | None]:
-    """The finding of this quote (created if new), whether it existed, and its status before."""
+def _finding(site: Site, page: Page, quote: Quote, when, spam: str = "") -> tuple[Finding, bool, str | None]:
+    """The finding of this quote (created if new, in the spam folder when ``spam``), whether it
+    existed, and its status before."""
     span_key = Finding.make_span_key(quote.exact, quote.start, quote.end)
     finding = Finding.objects.filter(page=page, span_key=span_key).first()
     if finding is None:
@@ -136,6 +144,7 @@ def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool,
             span_key=span_key,
             report_count=1,
             last_reported=when,
+            **({"status": Finding.Status.SPAM, "status_changed": when} if spam else {}),
         )
         if when != finding.created:  # auto_now_add ignores the value given
             Finding.objects.filter(pk=finding.pk).update(created=when)
@@ -145,7 +154,7 @@ def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool,
     # Greatest: an imported report older than the finding's last one does not move it back.
     updates = {"report_count": F("report_count") + 1, "last_reported": Greatest("last_reported", Value(when))}
     fixed_before = finding.status_changed is None or when >= finding.status_changed
-    if finding.status == Finding.Status.FIXED and fixed_before:
+    if finding.status == Finding.Status.FIXED and fixed_before and not spam:
         # Readers still see the mistake after an editor said it was fixed:
         # put it back in front of the editors.
         updates.update(status=Finding.Status.NEW, status_changed=when)
@@ -153,6 +162,20 @@ def _finding(site: Site, page: Page, quote: Quote, when) -> tuple[Finding, bool,
     Finding.objects.filter(pk=finding.pk).update(**updates)
     finding.refresh_from_db()
     return finding, True, previous_status
+
+
+def _spam_noted(finding: Finding, report: Report, duplicate: bool, why: str) -> None:
+    """The history says why a report went to spam: the new finding's move there, or (a report
+    joining an existing finding, whose status one suspicious report does not change) a note."""
+    if duplicate:
+        note = f"Automatically: report #{report.pk} looks like spam: {why}"
+        old = finding.status
+    else:
+        note = f"Automatically: {why}"
+        old = Finding.Status.NEW
+    StatusChange.objects.create(
+        finding=finding, user=None, old_status=old, new_status=finding.status, note=note
+    )
 
 
 def _moved_finding(page: Page, quote: Quote) -> Finding | None:

@@ -2,15 +2,26 @@
 
 The Django report API, the Orphus form endpoint and the lean ingestion path all call
 :func:`admit`, so a limit or a defence added here holds everywhere. It takes no request
-object (the lean path has none): the caller passes what it read from the request.
+object (the lean path has none): the caller passes what it read from the request, and the
+report's own fields as a plain mapping (``report``, see :func:`admit`).
+
+The order is cheapest first, and nothing a refused report did costs a legitimate reader: the
+blocklist, the honeypot, the minimum time and the proof-of-work's signature need no database; the
+rate limits take one token per bucket (reader, then site, then the whole server); only a report
+that passed them uses up its proof-of-work solution and is looked at for spam.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
+from typodesk.abuse import pow as proof
+from typodesk.abuse import spam
+from typodesk.abuse.policy import policy_for
 from typodesk.ingest import ratelimit
 from typodesk.ingest.client import host_of
 from typodesk.sites.models import Site
@@ -45,13 +56,37 @@ class Admitted:
     """What admission learned about an accepted report."""
 
     client: str  # the reader's salted client hash
+    spam: str = ""  # why the report looks like spam ("3 links in the comment"), "" when it does not
 
 
-def admit(site: Site, *, page_url: str, origin: str | None, client: str) -> Admitted:
+def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> None:
+    wait = ratelimit.take(key, capacity=max(1, burst), per_second=max(1, per_minute) / 60)
+    if wait:
+        seconds = int(wait)
+        raise Refused(
+            429,
+            message.format(n=seconds),
+            None,
+            reason=reason,
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+def admit(
+    site: Site, *, page_url: str, origin: str | None, client: str, report: Mapping[str, Any] | None = None
+) -> Admitted:
     """Check a report for ``site`` about the page at ``page_url``; raises :class:`Refused`.
 
-    The page, and the request's Origin when there is one, must be on the site's domains,
-    and one reader may send only so many reports.
+    The page, and the request's Origin when there is one, must be on the site's domains; the
+    reader must not be blocked, nor send so many reports (the reader's, the site's and the
+    server's rate limits); and the site's spam defences must pass (docs/abuse.md).
+
+    ``report`` holds the report's fields as a plain mapping (all optional): ``quote`` (the
+    selected text), ``suggestion``, ``comment``, ``title``; ``honeypot`` (the field the widget
+    hides from people and leaves empty), ``elapsed`` (milliseconds from the dialog opening to
+    sending; None when the client does not say) and ``pow`` (the ALTCHA payload). A report that
+    looks like spam is admitted, with the reason in :attr:`Admitted.spam`: it goes to the spam
+    folder, never away.
     """
     page_host = host_of(page_url)
     if not site.allows_host(page_host):
@@ -64,17 +99,74 @@ def admit(site: Site, *, page_url: str, origin: str | None, client: str) -> Admi
     if origin is not None and not site.allows_host(host_of(origin)):
         raise Refused(403, "This page's origin is not one of the site's domains.", "origin", reason="origin")
 
-    wait = ratelimit.take(
-        f"client:{client}",
-        capacity=settings.TYPODESK_RATE_BURST,
-        per_second=settings.TYPODESK_RATE_PER_MINUTE / 60,
-    )
-    if wait:
+    report = report or {}
+    policy = policy_for(site)
+    if client in policy.blocked_clients:
         raise Refused(
-            429,
-            f"Too many reports from your connection. Please try again in {int(wait)} seconds.",
+            403,
+            "Reports from your connection are blocked on this site. "
+            "If you think this is a mistake, write to the site's editors.",
             None,
-            reason="rate_client",
-            headers={"Retry-After": str(int(wait))},
+            reason="blocked",
         )
-    return Admitted(client=client)
+    if report.get("honeypot"):
+        raise Refused(
+            400,
+            "This report looks automated: it filled in a field that is hidden from people. "
+            "If you are a person, switch off your form filler for this dialog and send the report again.",
+            "website",
+            reason="honeypot",
+        )
+    elapsed = report.get("elapsed")
+    if isinstance(elapsed, int | float) and not isinstance(elapsed, bool):
+        if elapsed < policy.min_seconds * 1000:
+            raise Refused(
+                400,
+                f"The report was sent less than {policy.min_seconds:g} seconds after the dialog opened, "
+                "which is how automated reports look. Please read it over and send it again.",
+                "elapsed",
+                reason="too_fast",
+            )
+    solution = None
+    if policy.pow_required:
+        payload = report.get("pow")
+        if not payload:
+            raise Refused(
+                400,
+                "This site asks for a proof-of-work with every report right now, and this one had none. "
+                "Please report from the page itself, with the site's typodesk widget.",
+                "pow",
+                reason="pow",
+            )
+        try:
+            solution = proof.check(site.public_key, payload)
+        except proof.PowError as exc:
+            raise Refused(400, str(exc), "pow", reason="pow") from None
+
+    _wait(
+        f"client:{client}",
+        policy.client_burst,
+        policy.client_per_minute,
+        "rate_client",
+        "Too many reports from your connection. Please try again in {n} seconds.",
+    )
+    _wait(
+        f"site:{site.pk}",
+        policy.site_burst,
+        policy.site_per_minute,
+        "rate_site",
+        "This site is receiving too many reports right now. Please try again in {n} seconds.",
+    )
+    _wait(
+        "global",
+        settings.TYPODESK_GLOBAL_RATE_BURST,
+        settings.TYPODESK_GLOBAL_RATE_PER_MINUTE,
+        "rate_global",
+        "The server is receiving too many reports right now. Please try again in {n} seconds.",
+    )
+    if solution is not None:
+        try:
+            proof.use(*solution)
+        except proof.PowError as exc:
+            raise Refused(400, str(exc), "pow", reason="pow") from None
+    return Admitted(client=client, spam=spam.verdict(site, policy, report, page_url))

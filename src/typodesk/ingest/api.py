@@ -84,12 +84,16 @@ def _validation_error(request, exc: ValidationError):
     return _error(request, 400, f"{field}: {msg}.", field)
 
 
-def admit(request: HttpRequest, site: Site, page_url: str) -> str:
-    """:func:`typodesk.ingest.admission.admit` for a Django request; returns the client hash."""
+def admit(request: HttpRequest, site: Site, page_url: str, report: dict | None = None) -> admission.Admitted:
+    """:func:`typodesk.ingest.admission.admit` for a Django request (``report``: the report's fields)."""
     try:
         return admission.admit(
-            site, page_url=page_url, origin=request.headers.get("Origin"), client=client_hash(request)
-        ).client
+            site,
+            page_url=page_url,
+            origin=request.headers.get("Origin"),
+            client=client_hash(request),
+            report=report,
+        )
     except admission.Refused as exc:
         refusals.record(site.pk, exc.reason)
         raise ApiError(exc.status, exc.message, exc.field, exc.headers) from None
@@ -111,9 +115,22 @@ def create_report(request, payload: ReportIn):
         refusals.record(None, "unknown_site")
         raise ApiError(403, "Unknown site key: check the data-site attribute of the script tag.", "site")
     request.typodesk_site = site
-    client = admit(request, site, payload.url)
-
     q = payload.quote
+    admitted = admit(
+        request,
+        site,
+        payload.url,
+        {
+            "quote": q.exact,
+            "suggestion": payload.suggestion,
+            "comment": payload.comment,
+            "title": payload.title,
+            "honeypot": payload.website,
+            "elapsed": payload.elapsed,
+            "pow": payload.pow,
+        },
+    )
+
     recorded = record_report(
         site,
         url=payload.url,
@@ -122,9 +139,10 @@ def create_report(request, payload: ReportIn):
         lang=payload.lang,
         suggestion=payload.suggestion if payload.suggestion != q.exact else "",
         comment=payload.comment,
-        client_hash=client,
+        client_hash=admitted.client,
         email=payload.email,
         root=getattr(payload, "root", ""),
+        spam=admitted.spam,
     )
     return Status(
         201, {"id": recorded.report.pk, "finding": recorded.finding.pk, "duplicate": recorded.duplicate}

@@ -213,13 +213,15 @@ def orphus(request: HttpRequest) -> HttpResponse:
         site = site_for(ref)
         if site is None:
             raise OrphusError(403, "The page is not on a domain of any site here.")
-        try:
-            client = admit(request, site, ref)
-        except ApiError as exc:
-            raise OrphusError(exc.status_code, exc.message, exc.headers) from None
         quote = quote_of(fields)
         comment = fields.get("comment", "").strip()[:MAX_TEXT]
-        record_report(site, url=ref, quote=quote, comment=comment, client_hash=client)
+        try:
+            admitted = admit(request, site, ref, {"quote": quote.exact, "comment": comment})
+        except ApiError as exc:
+            raise OrphusError(exc.status_code, exc.message, exc.headers) from None
+        record_report(
+            site, url=ref, quote=quote, comment=comment, client_hash=admitted.client, spam=admitted.spam
+        )
     except OrphusError as exc:
         return _page(exc.status, exc.message, exc.headers)
     except Exception:

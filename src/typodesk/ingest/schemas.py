@@ -91,6 +91,26 @@ class ReportIn(BaseModel):
         description="The reader's address, to be told when the mistake is fixed. Kept only if the site "
         "lets readers leave one, and only until the finding is closed.",
     )
+    # Spam defences (docs/abuse.md); the widget sends them, other clients may leave them out.
+    website: str = Field(
+        "",
+        max_length=500,
+        description="A honeypot: the widget's field hidden from people, always empty. "
+        "A report with anything in it is refused.",
+    )
+    elapsed: int | None = Field(
+        None,
+        ge=0,
+        le=10**10,
+        description="Milliseconds from the dialog opening to sending; a report sent faster than the "
+        "site's minimum time is refused.",
+    )
+    pow: str = Field(
+        "",
+        max_length=2000,
+        description="An ALTCHA proof-of-work payload (base64 JSON) solving a challenge from "
+        "GET /widget/pow/{site}; required while the site asks for it.",
+    )
 
 
 class ReportOut(Schema):

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from typodesk.abuse.policy import policy_for
 from typodesk.sites.models import Site
 from typodesk.widget.build import Asset, widget
 
@@ -69,17 +70,26 @@ def dialog_js(request: HttpRequest, digest: str) -> HttpResponse:
 
 @require_GET
 def site_options(request: HttpRequest, key: str) -> JsonResponse:
-    """What the dialog needs to know about a site: whether readers may leave an e-mail address.
+    """What the dialog needs to know about a site: whether readers may leave an e-mail address,
+    whether reports need a proof-of-work (``pow``) and the minimum time in ms from opening the
+    dialog to sending (``wait``; docs/abuse.md).
 
     Public (the answer is visible in every page's dialog anyway); fetched on the reader's first
     use of the dialog, never at page load. Kept five minutes, so a change in the desk shows soon.
     """
-    site = Site.objects.filter(public_key=key).only("allow_reader_email").first()
+    site = Site.objects.filter(public_key=key).only("public_key", "allow_reader_email").first()
     if site is None:
         response = JsonResponse(
             {"error": "Unknown site key: check the data-site attribute of the script tag."}, status=404
         )
     else:
-        response = JsonResponse({"email": site.allow_reader_email})
+        policy = policy_for(site)
+        response = JsonResponse(
+            {
+                "email": site.allow_reader_email,
+                "pow": policy.pow_required,
+                "wait": round(policy.min_seconds * 1000),
+            }
+        )
     response["Cache-Control"] = "public, max-age=300"
     return _public(response)
