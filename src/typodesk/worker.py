@@ -46,6 +46,7 @@ class Job:
 
 def default_jobs(worker_id: str, stopping: Callable[[], bool]) -> list[Job]:
     """Every background job typodesk runs; add new ones here."""
+    from typodesk.abuse.jobs import Purger
     from typodesk.notify.delivery import Deliverer
     from typodesk.pages.jobs import PageReader, SpellChecker
 
@@ -53,6 +54,7 @@ def default_jobs(worker_id: str, stopping: Callable[[], bool]) -> list[Job]:
         Job("notifications", Deliverer(worker_id=worker_id, stopping=stopping).tick),
         Job("pages", PageReader(worker_id=worker_id, stopping=stopping).tick),
         Job("spelling", SpellChecker(worker_id=worker_id, stopping=stopping).tick),
+        Job("abuse", Purger().tick),
     ]
 
 
