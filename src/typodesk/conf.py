@@ -103,6 +103,13 @@ def database_config() -> dict:
             db["CONN_MAX_AGE"] = None
         else:
             db["CONN_HEALTH_CHECKS"] = True
+            if db["ENGINE"] == "django.db.backends.postgresql":
+                pool = postgres_pool()
+                if pool:
+                    db.setdefault("OPTIONS", {})["pool"] = pool
+                    # A pooled connection goes back to the pool after each request or worker
+                    # round; Django refuses persistent connections on top of a pool.
+                    db["CONN_MAX_AGE"] = 0
         return db
     return {
         "ENGINE": "django.db.backends.sqlite3",
@@ -112,6 +119,37 @@ def database_config() -> dict:
         # more than the request itself. Connections are kept and health-checked.
         "CONN_MAX_AGE": None,
         "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def postgres_pool() -> dict | None:
+    """Options of the psycopg connection pool of each process (docs/operations.md), None: no pool.
+
+    ``TYPODESK_DB_POOL_SIZE`` connections at most per process (default 10; 0 turns pooling
+    off and keeps one persistent connection per thread for ``TYPODESK_DB_CONN_MAX_AGE`` s
+    instead). The two are exclusive, so asking for both is an error rather than a surprise.
+    """
+    size = env_int("TYPODESK_DB_POOL_SIZE", 10)
+    if size < 0:
+        raise ConfigError(f"TYPODESK_DB_POOL_SIZE must be 0 (no pool) or more, not {size}")
+    if size == 0:
+        return None
+    if env("TYPODESK_DB_CONN_MAX_AGE") not in {"", "0"}:
+        raise ConfigError(
+            "TYPODESK_DB_CONN_MAX_AGE keeps connections per thread, which a connection pool replaces: "
+            "set TYPODESK_DB_POOL_SIZE=0 to use it, or remove it"
+        )
+    timeout = env_int("TYPODESK_DB_POOL_TIMEOUT", 10)
+    if timeout < 1:
+        raise ConfigError(f"TYPODESK_DB_POOL_TIMEOUT must be 1 second or more, not {timeout}")
+    return {
+        "min_size": min(2, size),
+        "max_size": size,
+        # Waiting longer than this for a free connection fails the request (and logs why).
+        "timeout": timeout,
+        # Connections idle this long are closed down to min_size; none lives over an hour.
+        "max_idle": 300,
+        "max_lifetime": 3600,
     }
 
 
