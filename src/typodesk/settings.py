@@ -139,6 +139,8 @@ SECURE_CSP = {
 TYPODESK_RATE_PER_MINUTE = conf.env_int("TYPODESK_RATE_PER_MINUTE", 30)
 TYPODESK_RATE_BURST = conf.env_int("TYPODESK_RATE_BURST", 30)
 TYPODESK_TRUSTED_PROXIES = [p.strip() for p in conf.env("TYPODESK_TRUSTED_PROXIES").split(",") if p.strip()]
+# /metrics from other machines than this one needs "Authorization: Bearer" with this (docs/operations.md).
+TYPODESK_METRICS_TOKEN = conf.env("TYPODESK_METRICS_TOKEN")
 # Abuse defences (docs/abuse.md): instance defaults; each site may set its own on its protection page.
 TYPODESK_SITE_RATE_PER_MINUTE = conf.env_int("TYPODESK_SITE_RATE_PER_MINUTE", 600)
 TYPODESK_SITE_RATE_BURST = conf.env_int("TYPODESK_SITE_RATE_BURST", 600)

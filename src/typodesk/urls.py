@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from typodesk import metrics as metrics_views
 from typodesk import views as core_views
 from typodesk.abuse import views as abuse_views
 from typodesk.apiv1 import views as apiv1_views
@@ -28,6 +29,7 @@ urlpatterns = [
     path("desk/", include("typodesk.abuse.urls")),
     path("demo/article/", demo_views.article, name="demo-article"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 
