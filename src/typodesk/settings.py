@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "typodesk.accounts.middleware.RequireOwnerTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -97,6 +98,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:inbox"
 LOGOUT_REDIRECT_URL = "desk:login"
+# People (docs/people.md): login throttling, invitations, two-factor authentication.
+TYPODESK_LOGIN_BURST = conf.env_int("TYPODESK_LOGIN_BURST", 10)  # failed logins at once, per account/address
+TYPODESK_LOGIN_PER_MINUTE = conf.env_int("TYPODESK_LOGIN_PER_MINUTE", 1)  # … then this many a minute
+TYPODESK_INVITATION_DAYS = conf.env_int("TYPODESK_INVITATION_DAYS", 7)
+TYPODESK_REQUIRE_OWNER_2FA = conf.env_bool("TYPODESK_REQUIRE_OWNER_2FA", False)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("az", "Azərbaycanca")]
@@ -153,6 +159,15 @@ TYPODESK_SPAM_REPEAT_MINUTES = conf.env_int("TYPODESK_SPAM_REPEAT_MINUTES", 60) 
 TYPODESK_POW_MAX_NUMBER = conf.env_int("TYPODESK_POW_MAX_NUMBER", 100_000)  # proof-of-work difficulty
 TYPODESK_POW_EXPIRES = conf.env_int("TYPODESK_POW_EXPIRES", 1200)  # seconds a challenge stays valid
 TYPODESK_PROTECTION_TTL = conf.env_int("TYPODESK_PROTECTION_TTL", 5)  # s a process keeps a site's settings
+# Shared state for several server processes or machines (rate-limit buckets): Redis when set,
+# else the database. Keys start with the prefix (several instances may share one Redis).
+TYPODESK_REDIS_URL = conf.env("TYPODESK_REDIS_URL")
+TYPODESK_REDIS_PREFIX = conf.env("TYPODESK_REDIS_PREFIX", "typodesk:")
+# The lean ingestion path (typodesk.ingest.fast, docs/performance.md): POST /api/v1/reports served
+# in front of Django, reports committed in groups by one writer thread per server process.
+TYPODESK_FAST_INGEST = conf.env_bool("TYPODESK_FAST_INGEST", True)
+TYPODESK_INGEST_QUEUE_MAX = conf.env_int("TYPODESK_INGEST_QUEUE_MAX", 2000)  # waiting reports, then 503
+TYPODESK_INGEST_BATCH_MAX = conf.env_int("TYPODESK_INGEST_BATCH_MAX", 256)  # reports per transaction
 
 # Notifications (docs/notifications.md). E-mail goes through one SMTP server given as a URL;
 # Django's own EMAIL_* settings are derived from it so that every mail typodesk sends uses it.

@@ -110,6 +110,123 @@ def record_report(
     raise AssertionError("unreachable")
 
 
+def record_report_fast(
+    site: Site,
+    *,
+    url: str,
+    quote: Quote,
+    title: str = "",
+    lang: str = "",
+    suggestion: str = "",
+    comment: str = "",
+    client_hash: str = "",
+    root: str = "",
+    email: str = "",
+    channels: dict | None = None,
+) -> tuple[int, int, bool] | None:
+    """:func:`record_report` for the common case in three SQL statements, or None to call it.
+
+    The lean ingestion path (typodesk.ingest.writer) calls this inside its group transaction.
+    It handles one case, the most frequent by far under load: another report of a span that
+    already has a finding on a known page, and that finding is not marked fixed. It writes
+    exactly what :func:`record_report` writes then (the page's title and language, the
+    finding's count and last report, the report, and the outbox rows through
+    :func:`outbox.report_recorded`); a duplicate of a finding that is not reopened schedules no
+    page reading. Every other case (new page, new or moved span, a fixed finding that the report
+    reopens) returns None without writing anything, and the caller runs :func:`record_report`.
+    ``channels`` memoises per site whether it has notification channels (one query per batch).
+    Returns (report id, finding id, True).
+    """
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_report_fast runs inside the caller's transaction")
+    when = timezone.now()
+    page_url = normalize_url(url)
+    span_key = Finding.make_span_key(quote.exact, quote.start, quote.end)
+    connection.ensure_connection()
+    sql = _fast_sql(connection)
+    # The driver's own cursor: Django's wrapper (query rewriting, logging hooks) costs more
+    # than these statements; errors still come out as django.db exceptions.
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql["find"], (span_key, site.pk, Page.hash_url(page_url)))
+            row = cursor.fetchone()
+            if row is None or row[3] is None or row[4] == Finding.Status.FIXED:
+                return None
+            page_id, page_title, page_lang, finding_id, status = row
+            changed = {}
+            if title and title != page_title:
+                changed["title"] = title
+            if lang and lang != page_lang:
+                changed["lang"] = lang
+            if changed:
+                Page.objects.filter(pk=page_id).update(**changed)
+            stamp = connection.ops.adapt_datetimefield_value(when)
+            cursor.execute(sql["count"], (stamp, finding_id))
+            keep_email = site.allow_reader_email and status in Finding.OPEN_STATUSES
+            values = (finding_id, stamp, url, title, lang, quote.exact, quote.prefix, quote.suffix)
+            values += (quote.start, quote.end, suggestion, comment, client_hash, email if keep_email else "")
+            cursor.execute(sql["report"], values)
+            report_id = cursor.fetchone()[0]
+        finally:
+            cursor.close()
+    if channels is None:
+        channels = {}
+    if site.pk not in channels:
+        from typodesk.notify.models import Channel
+
+        channels[site.pk] = Channel.objects.filter(site_id=site.pk).exists()
+    if channels[site.pk]:
+        # What record_report hands the outbox: the finding as it is now, and the report.
+        finding = Finding.objects.select_related("page").get(pk=finding_id)
+        finding.site = site
+        report = Report(
+            pk=report_id,
+            finding=finding,
+            created=when,
+            url=url,
+            title=title,
+            lang=lang,
+            exact=quote.exact,
+            prefix=quote.prefix,
+            suffix=quote.suffix,
+            start=quote.start,
+            end=quote.end,
+            suggestion=suggestion,
+            comment=comment,
+            client_hash=client_hash,
+            email=email if keep_email else "",
+        )
+        outbox.report_recorded(finding, report, duplicate=True, previous_status=status, when=when)
+    return report_id, finding_id, True
+
+
+_FAST_SQL: dict[str, dict[str, str]] = {}
+
+
+def _fast_sql(connection) -> dict[str, str]:
+    if connection.vendor not in _FAST_SQL:
+        q = connection.ops.quote_name
+        page, finding, report = (q(m._meta.db_table) for m in (Page, Finding, Report))
+        greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+        columns = ["finding_id", "created", "url", "title", "lang", "exact", "prefix", "suffix"]
+        columns += ["start", "end", "suggestion", "comment", "client_hash", "email"]
+        names = ", ".join(q(c) for c in columns)
+        mark = "?" if connection.vendor == "sqlite" else "%s"
+        marks = ", ".join([mark] * len(columns))
+        # Table and column names come from the models; values are always parameters.
+        find = f"SELECT p.id, p.title, p.lang, f.id, f.status FROM {page} p LEFT JOIN {finding} f"  # noqa: S608
+        find += " ON f.page_id = p.id AND f.span_key = %s WHERE p.site_id = %s AND p.url_hash = %s"
+        find = find.replace("%s", mark)
+        count = f"UPDATE {finding} SET report_count = report_count + 1, last_reported = {greatest}"  # noqa: S608
+        count += f"(last_reported, {mark}) WHERE id = {mark}"
+        insert = f"INSERT INTO {report} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
+        _FAST_SQL[connection.vendor] = {"find": find, "count": count, "report": insert}
+    return _FAST_SQL[connection.vendor]
+
+
 def _page(site: Site, url: str, title: str, lang: str) -> Page:
     url_hash = Page.hash_url(url)
     page = Page.objects.filter(site=site, url_hash=url_hash).first()

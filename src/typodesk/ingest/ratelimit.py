@@ -1,20 +1,30 @@
-"""Token buckets in the database, taken with one conditional UPDATE.
+"""Token buckets: in Redis when ``TYPODESK_REDIS_URL`` is set, else in the database.
 
-The UPDATE refills and takes a token in a single statement, so two server
-processes can never both take the last token; no lock is held between a read
-and a write.
+Both backends refill and take a token in one atomic step, so two server processes (or two
+machines) can never both take the last token: the database with one conditional UPDATE, Redis
+with one Lua script. No lock is held between a read and a write.
+
+A bucket found empty is also remembered in this process until the moment it will hold a token
+again (buckets only refill with time; other processes can only take from them), so a client
+flooding the endpoint costs one dictionary look-up per request instead of a database or Redis
+round trip, and the answer (seconds to wait) is the same as the backend's.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Least
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 
 from typodesk.ingest.models import RateBucket
+
+# (key, capacity, per_second) -> Unix time at which the bucket holds one token again.
+_empty_until: dict[tuple[str, float, float], float] = {}
+_EMPTY_MAX = 100_000  # entries; past that, expired ones are dropped (a flood of distinct clients)
+_lock = threading.Lock()
 
 
 def take(key: str, capacity: float, per_second: float, now: float | None = None) -> float:
@@ -23,24 +33,142 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
     ``capacity`` is the burst a client may send at once, ``per_second`` the
     sustained rate.
     """
+    given = now
     now = time.time() if now is None else now
-    available = Least(Value(float(capacity)), F("tokens") + (Value(now) - F("updated")) * Value(per_second))
-    taken = (
-        RateBucket.objects.filter(key=key)
-        .alias(available=available)
-        .filter(available__gte=1)
-        .update(tokens=available - 1, updated=now)
-    )
-    if taken:
+    memo = (key, float(capacity), float(per_second))
+    until = _empty_until.get(memo)
+    if until is not None:
+        if now < until:
+            return max(1.0, math.ceil(until - now))
+        _empty_until.pop(memo, None)
+    client = _redis()
+    if client is not None:
+        short = _take_redis(client, key, capacity, per_second, -1.0 if given is None else now)
+    else:
+        short = _take_db(key, capacity, per_second, now)
+    if short <= 0:
         return 0.0
+    with _lock:
+        if len(_empty_until) >= _EMPTY_MAX:
+            for k in [k for k, t in _empty_until.items() if t <= now]:
+                del _empty_until[k]
+            if len(_empty_until) >= _EMPTY_MAX:
+                _empty_until.clear()
+        _empty_until[memo] = now + short
+    return max(1.0, math.ceil(short))
+
+
+def reset_local() -> None:
+    """Forget the empty buckets remembered in this process (tests; a changed limit)."""
+    with _lock:
+        _empty_until.clear()
+
+
+# The database -----------------------------------------------------------------------------
+
+_sql: dict[str, tuple[str, str]] = {}
+
+
+def _statements() -> tuple[str, str]:
+    vendor = connection.vendor
+    if vendor not in _sql:
+        table = connection.ops.quote_name(RateBucket._meta.db_table)
+        least = "LEAST" if vendor == "postgresql" else "MIN"
+        mark = "?" if vendor == "sqlite" else "%s"
+        avail = f"{least}({mark}, tokens + ({mark} - updated) * {mark})"
+        _sql[vendor] = (
+            # Refill and take in one statement: the WHERE sees the refilled value.
+            f"UPDATE {table} SET tokens = {avail} - 1, updated = {mark} WHERE key = {mark} AND {avail} >= 1",  # noqa: S608
+            f"SELECT {avail} FROM {table} WHERE key = {mark}",  # noqa: S608
+        )
+    return _sql[vendor]
+
+
+def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
+    """0 when a token was taken, else the exact seconds until the bucket holds one."""
+    update, select = _statements()
+    cap, rate, now = float(capacity), float(per_second), float(now)
+    # The driver's own cursor: this runs for every report, and Django's cursor wrapper
+    # (query rewriting, logging hooks) cost more than the statement itself.
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(update, (cap, now, rate, now, key, cap, now, rate))
+            if cursor.rowcount:
+                return 0.0
+        finally:
+            cursor.close()
     try:
         with transaction.atomic():
             RateBucket.objects.create(key=key, tokens=capacity - 1, updated=now)
         return 0.0
     except IntegrityError:
         pass
-    bucket = RateBucket.objects.filter(key=key).first()
-    if bucket is None:  # deleted by a purge in between: allow rather than refuse a reader
+    with connection.cursor() as cursor:
+        cursor.execute(select.replace("?", "%s"), [cap, now, rate, key])
+        row = cursor.fetchone()
+    if row is None:  # deleted by a purge in between: allow rather than refuse a reader
         return 0.0
-    have = min(capacity, bucket.tokens + (now - bucket.updated) * per_second)
-    return max(1.0, math.ceil((1 - have) / per_second))
+    have = float(row[0])
+    if have >= 1:  # refilled between the two statements: refuse this once, without remembering
+        return 1e-9
+    return (1 - have) / rate
+
+
+# Redis --------------------------------------------------------------------------------------
+
+# KEYS[1] the bucket; ARGV capacity, per_second, now (negative: Redis's own clock, the same for
+# every server), TTL in seconds. Returns "0" when a token was taken, else the seconds to wait.
+_LUA = """
+local cap = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+end
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(b[1])
+local updated = tonumber(b[2])
+local have = cap
+if tokens ~= nil and updated ~= nil then
+  have = math.min(cap, tokens + (now - updated) * rate)
+end
+if have >= 1 then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(have - 1), 'updated', tostring(now))
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+  return '0'
+end
+return tostring((1 - have) / rate)
+"""
+
+_client_lock = threading.Lock()
+_client: tuple[str, object, object] | None = None  # (url, redis client, registered script)
+
+
+def _redis():
+    """The Redis client for ``TYPODESK_REDIS_URL``, or None when it is not set."""
+    global _client
+    url = getattr(settings, "TYPODESK_REDIS_URL", "")
+    if not url:
+        return None
+    current = _client
+    if current is not None and current[0] == url:
+        return current
+    with _client_lock:
+        if _client is None or _client[0] != url:
+            import redis
+
+            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+            _client = (url, client, client.register_script(_LUA))
+        return _client
+
+
+def _take_redis(client, key: str, capacity: float, per_second: float, now: float) -> float:
+    _, _, script = client
+    prefix = getattr(settings, "TYPODESK_REDIS_PREFIX", "typodesk:")
+    # A full bucket and a missing one are the same: keep it as long as it takes to refill.
+    ttl = max(1, math.ceil(float(capacity) / float(per_second)) + 1) if per_second > 0 else 86400
+    out = script(keys=[f"{prefix}rl:{key}"], args=[float(capacity), float(per_second), now, ttl])
+    return float(out)

@@ -1,0 +1,443 @@
+"""The lean ingestion path: ``POST`` and ``OPTIONS /api/v1/reports`` answered in front of Django.
+
+A small ASGI application wraps Django's (``typodesk.asgi``). It answers exactly what the
+django-ninja endpoint (:mod:`typodesk.ingest.api`) and the CORS middleware
+(:mod:`typodesk.ingest.middleware`) answer, with the same status codes, error JSON
+``{"error", "field"}``, CORS and security headers and limits (the same pydantic model,
+:class:`~typodesk.ingest.schemas.ReportIn`), but without Django's request cycle: the body is
+parsed and validated in the event loop, the site comes from an in-memory cache
+(:mod:`typodesk.ingest.sitecache`), and the report goes to the writer thread
+(:mod:`typodesk.ingest.writer`), which admits it (:func:`typodesk.ingest.admission.admit`,
+the one admission check) and stores it in a group commit. The request is answered when its
+group has committed. Every other request, and a request whose Host Django would refuse, goes to
+Django unchanged. ``TYPODESK_FAST_INGEST=false`` sends everything to Django.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import orjson
+from django.conf import settings
+from pydantic import ValidationError
+
+from typodesk.ingest import sitecache, writer
+from typodesk.ingest.client import client_hash, host_of
+from typodesk.ingest.schemas import MAX_BODY, ReportIn
+
+PATH = "/api/v1/reports"
+TOO_LARGE = f"The report is larger than {MAX_BODY // 1024} KB."
+UNKNOWN_SITE = "Unknown site key: check the data-site attribute of the script tag."
+
+
+class FastIngest:
+    """ASGI middleware: the report endpoint here, everything else to ``app`` (Django)."""
+
+    def __init__(self, app):
+        self.app = app
+        self._headers: _StaticHeaders | None = None
+        self._valid_hosts: dict[str, bool] = {}
+
+    async def __call__(self, scope, receive, send):
+        if (
+            scope["type"] != "http"
+            or scope["path"] != PATH
+            or scope["method"] not in ("POST", "OPTIONS")
+            or not settings.TYPODESK_FAST_INGEST
+        ):
+            return await self.app(scope, receive, send)
+        headers = _headers(scope)
+        if scope.get("scheme") == "https":
+            headers[":https"] = "1"
+        if not self._host_ok(headers.get("host")):
+            return await self.app(scope, receive, send)  # Django answers its 400 page
+        if self._headers is None:
+            self._headers = _StaticHeaders()
+        try:
+            if scope["method"] == "OPTIONS":
+                await self._preflight(headers, send)
+            else:
+                await self._post(scope, headers, receive, send)
+        except _Disconnected:
+            return
+
+    # Host: Django's own check (ALLOWED_HOSTS), remembered per Host value ------------------
+
+    def _host_ok(self, host: str | None) -> bool:
+        if not host:
+            return False
+        ok = self._valid_hosts.get(host)
+        if ok is None:
+            from django.http.request import split_domain_port, validate_host
+
+            allowed = settings.ALLOWED_HOSTS
+            if settings.DEBUG and not allowed:
+                allowed = [".localhost", "127.0.0.1", "[::1]"]
+            domain, _port = split_domain_port(host)
+            ok = bool(domain and validate_host(domain, allowed))
+            if len(self._valid_hosts) > 1000:
+                self._valid_hosts.clear()
+            self._valid_hosts[host] = ok
+        return ok
+
+    # OPTIONS ------------------------------------------------------------------------------
+
+    async def _preflight(self, headers: dict, send) -> None:
+        origin = headers.get("origin")
+        extra: list[tuple[bytes, bytes]] = []
+        if origin and await _any_site(host_of(origin)):
+            extra += _cors(origin)
+            extra += [
+                (b"access-control-allow-methods", b"POST, OPTIONS"),
+                (b"access-control-allow-headers", b"Content-Type"),
+                (b"access-control-max-age", b"86400"),
+            ]
+        await self._send(send, 204, b"", b"text/html; charset=utf-8", extra, headers, view=False)
+
+    # POST ---------------------------------------------------------------------------------
+
+    async def _post(self, scope, headers: dict, receive, send) -> None:
+        origin = headers.get("origin")
+        try:
+            declared = int(headers.get("content-length") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY:
+            # What the CORS middleware answers, before anything reads the body.
+            body = _error_body(TOO_LARGE, "body")
+            cors = _cors(origin) if origin and await _any_site(host_of(origin)) else []
+            writer.get().count_refusal(None, "too_large")
+            return await self._send(send, 413, body, b"application/json", cors, headers, view=False)
+
+        raw = await _read_body(receive)
+        site = None
+        try:
+            if raw is None:
+                raise _Refusal(413, TOO_LARGE, "body", "too_large")
+            payload = _validate(raw)
+            site = sitecache.cached_site(payload.site)
+            if site is sitecache.MISSING:
+                site = await asyncio.get_running_loop().run_in_executor(None, _load_site, payload.site)
+            if site is None:
+                raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
+            status, body, extra = await self._store(scope, headers, site, payload)
+        except _Refusal as refusal:
+            writer.get().count_refusal(None, refusal.reason)
+            status, body, extra = refusal.status, _error_body(refusal.message, refusal.field), []
+        if origin:
+            host = host_of(origin)
+            allowed = site.allows_host(host) if site is not None else await _any_site(host)
+            if allowed:
+                extra = extra + _cors(origin)
+        await self._send(send, status, body, b"application/json; charset=utf-8", extra, headers, view=True)
+
+    async def _store(self, scope, headers: dict, site, payload: ReportIn) -> tuple[int, bytes, list]:
+        loop = asyncio.get_running_loop()
+        report = _report_fields(payload)
+        job = writer.Job(
+            site=site,
+            report=report,
+            origin=headers.get("origin"),
+            client=client_hash(_ClientRequest(scope, headers)),
+            loop=loop,
+            future=loop.create_future(),
+            extra=_admit_keywords(report),
+        )
+        w = writer.get()
+        if not w.submit(job):
+            w.count_refusal(site.pk, "busy")
+            return 503, _error_body(writer.BUSY_MESSAGE, None), [(b"retry-after", b"5")]
+        result = await job.future
+        kind = result[0]
+        if kind == "ok":
+            _, report_id, finding_id, duplicate = result
+            body = b'{"id": %d, "finding": %d, "duplicate": %s}' % (
+                report_id,
+                finding_id,
+                b"true" if duplicate else b"false",
+            )
+            return 201, body, []
+        if kind == "refused":
+            exc = result[1]
+            extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in exc.headers.items()]
+            return exc.status, _error_body(exc.message, exc.field), extra
+        _, status, message = result
+        extra = [(b"retry-after", b"5")] if status == 503 else []
+        return status, _error_body(message, None), extra
+
+    # Answer -------------------------------------------------------------------------------
+
+    async def _send(self, send, status, body, content_type, extra, headers, *, view: bool) -> None:
+        out = [(b"content-type", content_type)]
+        static = self._headers
+        if view:
+            # The headers Django's middleware adds to a view's answer (CSP, framing, language).
+            out += static.view
+            out.append((b"content-length", str(len(body)).encode()))
+            out.append((b"content-language", _language(headers)))
+            if not any(k == b"access-control-allow-origin" for k, _ in extra):
+                out.append((b"vary", b"Accept-Language"))
+        else:
+            out.append((b"content-length", str(len(body)).encode()))
+        out += extra
+        out += static.security
+        if static.hsts and _is_secure(headers):
+            out.append((b"strict-transport-security", static.hsts))
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": body})
+
+
+# Request pieces ------------------------------------------------------------------------------
+
+
+class _Disconnected(Exception):
+    pass
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, message: str, field: str | None, reason: str):
+        super().__init__(message)
+        self.status, self.message, self.field, self.reason = status, message, field, reason
+
+
+def _headers(scope) -> dict[str, str]:
+    """Header names lower-cased, values decoded as Django does (latin-1), repeats joined by ","."""
+    out: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        out[key] = f"{out[key]},{text}" if key in out else text
+    return out
+
+
+async def _read_body(receive) -> bytes | None:
+    """The whole body, or None as soon as it passes MAX_BODY."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > MAX_BODY:
+                return None
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _validate(raw: bytes) -> ReportIn:
+    """Parse and validate as the ninja endpoint does (ReportParser, then its error handler)."""
+    if not raw:
+        raise _Refusal(400, "body: This field is required.", "body", "bad_body")
+    try:
+        # Parsed and validated in one pass (pydantic-core); a body it refuses is looked at
+        # again the slow way below, so that the error message is the ninja endpoint's.
+        return ReportIn.model_validate_json(raw)
+    except ValidationError:
+        pass
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        # orjson refuses some JSON that Python's json reads (NaN, huge numbers): the stdlib
+        # decides, with its own words in the message, as the ninja endpoint does.
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Refusal(400, "The body must be UTF-8 encoded JSON.", "body", "bad_body") from None
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise _Refusal(400, "The JSON is nested too deeply.", "body", "bad_body") from None
+        except ValueError as exc:
+            raise _Refusal(400, f"The body is not valid JSON: {exc}.", "body", "bad_body") from None
+    if not isinstance(data, dict):
+        raise _Refusal(
+            400, "body: Input should be a valid dictionary or instance of ReportIn.", "body", "bad_body"
+        )
+    try:
+        return ReportIn.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        if err.get("type") == "missing":
+            msg = "This field is required"
+        raise _Refusal(400, f"{field}: {msg}.", field, "bad_body") from None
+
+
+def _report_fields(payload: ReportIn) -> dict[str, Any]:
+    """The validated report as a plain mapping, for the writer and admission."""
+    report = payload.model_dump()
+    report.setdefault("root", "")
+    return report
+
+
+def _admission_fields(report: dict[str, Any]) -> dict[str, Any]:
+    """What :func:`admission.admit` reads of a report (its ``report`` mapping), as the ninja
+    endpoint passes it."""
+    return {
+        "quote": report["quote"]["exact"],
+        "suggestion": report["suggestion"],
+        "comment": report["comment"],
+        "title": report["title"],
+        "honeypot": report.get("website", ""),
+        "elapsed": report.get("elapsed"),
+        "pow": report.get("pow", ""),
+    }
+
+
+def _admit_keywords(report: dict[str, Any]) -> dict[str, Any]:
+    global _ADMIT_TAKES_REPORT
+    if _ADMIT_TAKES_REPORT is None:
+        import inspect
+
+        from typodesk.ingest import admission
+
+        _ADMIT_TAKES_REPORT = "report" in inspect.signature(admission.admit).parameters
+    return {"report": _admission_fields(report)} if _ADMIT_TAKES_REPORT else {}
+
+
+_ADMIT_TAKES_REPORT: bool | None = None
+
+
+class _ClientRequest:
+    """Just enough of a request for :func:`typodesk.ingest.client.client_hash`."""
+
+    __slots__ = ("META",)
+
+    def __init__(self, scope, headers: dict):
+        client = scope.get("client")
+        self.META = {"REMOTE_ADDR": client[0] if client else ""}
+        forwarded = headers.get("x-forwarded-for")
+        if forwarded is not None:
+            self.META["HTTP_X_FORWARDED_FOR"] = forwarded
+
+
+def _load_site(key: str):
+    from django.db import close_old_connections
+
+    try:
+        return sitecache.load_site(key)
+    finally:
+        close_old_connections()
+
+
+def _load_any_host(host: str) -> bool:
+    from django.db import close_old_connections
+
+    try:
+        return sitecache.load_any_host(host)
+    finally:
+        close_old_connections()
+
+
+async def _any_site(host: str | None) -> bool:
+    if not host:
+        return False
+    host = host.lower()
+    hit = sitecache.cached_any_host(host)
+    if hit is sitecache.MISSING:
+        hit = await asyncio.get_running_loop().run_in_executor(None, _load_any_host, host)
+    return hit
+
+
+def _cors(origin: str) -> list[tuple[bytes, bytes]]:
+    try:
+        value = origin.encode("latin-1")
+    except UnicodeEncodeError:  # cannot come from a latin-1 decoded header; be safe anyway
+        return []
+    return [
+        (b"access-control-allow-origin", value),
+        (b"access-control-expose-headers", b"Retry-After"),
+        (b"vary", b"Origin"),
+    ]
+
+
+def _error_body(message: str, field: str | None) -> bytes:
+    return json.dumps({"error": message, "field": field}).encode()
+
+
+_languages: dict[tuple[str, str], bytes] = {}
+
+
+def _language(headers: dict) -> bytes:
+    """The Content-Language Django's LocaleMiddleware would set (cookie, then Accept-Language)."""
+    cookie = headers.get("cookie", "")
+    accept = headers.get("accept-language", "")
+    key = (cookie, accept)
+    hit = _languages.get(key)
+    if hit is None:
+        from django.http.cookie import parse_cookie
+        from django.utils import translation
+
+        shim = _LanguageRequest(parse_cookie(cookie) if cookie else {}, accept)
+        hit = translation.get_language_from_request(shim, check_path=False).encode("latin-1")
+        if len(_languages) > 1000:
+            _languages.clear()
+        _languages[key] = hit
+    return hit
+
+
+class _LanguageRequest:
+    def __init__(self, cookies: dict, accept: str):
+        self.COOKIES = cookies
+        self.META = {"HTTP_ACCEPT_LANGUAGE": accept}
+        self.path_info = PATH
+
+
+def _is_secure(headers: dict) -> bool:
+    if ":https" in headers:
+        return True
+    proxy = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if not proxy:
+        return False
+    name, value = proxy
+    header = name.removeprefix("HTTP_").replace("_", "-").lower()
+    return headers.get(header, "").split(",")[0].strip() == value
+
+
+class _StaticHeaders:
+    """Headers that depend only on settings, computed once."""
+
+    def __init__(self):
+        from django.utils.csp import build_policy
+
+        view: list[tuple[bytes, bytes]] = []
+        if settings.SECURE_CSP:
+            view.append((b"content-security-policy", build_policy(settings.SECURE_CSP).encode()))
+        if getattr(settings, "SECURE_CSP_REPORT_ONLY", None):
+            policy = build_policy(settings.SECURE_CSP_REPORT_ONLY).encode()
+            view.append((b"content-security-policy-report-only", policy))
+        view.append((b"x-frame-options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper().encode()))
+        self.view = view
+        security: list[tuple[bytes, bytes]] = []
+        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+            security.append((b"x-content-type-options", b"nosniff"))
+        referrer = settings.SECURE_REFERRER_POLICY
+        if referrer:
+            if not isinstance(referrer, str):
+                referrer = ",".join(referrer)
+            security.append((b"referrer-policy", referrer.encode()))
+        coop = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+        if coop:
+            security.append((b"cross-origin-opener-policy", coop.encode()))
+        self.security = security
+        hsts = getattr(settings, "SECURE_HSTS_SECONDS", 0)
+        self.hsts = None
+        if hsts:
+            value = f"max-age={hsts}"
+            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+                value += "; includeSubDomains"
+            if settings.SECURE_HSTS_PRELOAD:
+                value += "; preload"
+            self.hsts = value.encode()
+
+
+def wrap(app):
+    """``app`` (Django's ASGI application) with the lean report endpoint in front of it."""
+    return FastIngest(app)
