@@ -195,6 +195,17 @@ def _fresh_refusal_counts():
     refusals.discard()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_memory():
+    """Empty buckets are remembered in the process (ingest.ratelimit); each test's database starts
+    with none, so its memory must too."""
+    from typodesk.ingest import ratelimit
+
+    ratelimit.reset_local()
+    yield
+    ratelimit.reset_local()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """``TYPODESK_TEST_DB_SUFFIX=x``: a PostgreSQL test database of its own (parallel runs on one server)."""
