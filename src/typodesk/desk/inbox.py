@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.db import connection
 from django.utils import timezone
@@ -145,10 +145,13 @@ def parse(request, all_sites: list[Site]) -> Filters:
         f.errors.append(_("The “From” date is after the “To” date."))
     f.page_url = get.get("page", "").strip()[:2048]
     if f.page_url:
-        try:
-            url = normalize_url(f.page_url)
-        except (ValueError, TypeError):
-            url = None
+        url = None
+        parts = urlsplit(f.page_url)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            try:
+                url = normalize_url(f.page_url)
+            except (ValueError, TypeError):
+                url = None
         if not url:
             f.errors.append(_("The page must be a full address like https://news.example/story."))
         else:
@@ -311,8 +314,9 @@ class InboxPage:
     prev_cursor: str | None  # "before" of the previous page; "" for the first page
 
 
-def page(filters: Filters, after: str = "", before: str = "", size: int = PAGE_SIZE) -> InboxPage:
+def page(filters: Filters, after: str = "", before: str = "", size: int | None = None) -> InboxPage:
     """One page of the inbox; ``after``/``before`` are cursors from an earlier page's links."""
+    size = size or PAGE_SIZE
     backwards = bool(before) and not after
     cursor = decode_cursor(after or before) if (after or before) else None
     ids_keys: list[tuple[int, int, object]] = []
