@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from typodesk.desk import views
+from typodesk.desk import finding, views
 
 app_name = "desk"
 urlpatterns = [
@@ -10,7 +10,7 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("findings/<int:pk>/", views.finding, name="finding"),
-    path("findings/<int:pk>/status/", views.finding_status, name="finding-status"),
-    path("findings/<int:pk>/recheck/", views.finding_recheck, name="finding-recheck"),
+    path("findings/<int:pk>/", finding.finding, name="finding"),
+    path("findings/<int:pk>/status/", finding.finding_status, name="finding-status"),
+    path("findings/<int:pk>/recheck/", finding.finding_recheck, name="finding-recheck"),
 ]

@@ -9,9 +9,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,10 +24,7 @@ from typodesk.desk import inbox as q
 from typodesk.findings.models import Finding, Report
 from typodesk.findings.services import set_status
 from typodesk.interchange.export import FORMATS
-from typodesk.pages.desk import finding_context
-from typodesk.pages.models import PageCheck
-from typodesk.pages.schedule import schedule_now
-from typodesk.sites.models import Membership, role_of, sites_for
+from typodesk.sites.models import Membership, sites_for
 
 # The API's status filter (apiv1): the inbox's tabs.
 STATUS_FILTERS = {key: statuses for key, (_label, statuses) in q.STATUSES.items()}
@@ -188,66 +184,3 @@ def _attach_suggestions(findings) -> None:
         counts[fid][suggestion] = counts[fid].get(suggestion, 0) + 1
     for f in findings:
         f.suggestions = sorted(counts[f.pk].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-
-
-def _finding_for(request, pk: int) -> Finding:
-    return get_object_or_404(
-        Finding.objects.select_related("page", "site").filter(site__in=sites_for(request.user)), pk=pk
-    )
-
-
-@login_required
-def finding(request, pk: int):
-    f = _finding_for(request, pk)
-    f = (
-        Finding.objects.select_related("page", "site")
-        .prefetch_related(
-            Prefetch("reports", queryset=Report.objects.order_by("created", "pk")),
-            Prefetch("history__user"),
-        )
-        .get(pk=f.pk)
-    )
-    _attach_suggestions([f])
-    return render(
-        request,
-        "desk/finding.html",
-        {
-            **finding_context(f),  # the page reader's evidence and the spell checker's suggestion
-            "f": f,
-            "can_edit": role_of(request.user, f.site) in EDIT_ROLES,
-            "actions": [
-                ("fixed", "Mark fixed"),
-                ("rejected", "Not a mistake"),
-                ("spam", "Spam"),
-                ("new", "Reopen"),
-            ],
-        },
-    )
-
-
-@login_required
-@require_POST
-def finding_recheck(request, pk: int):
-    """The desk's "Re-check the page now": the worker reads the page within seconds (docs/verification.md)."""
-    f = _finding_for(request, pk)
-    if role_of(request.user, f.site) not in EDIT_ROLES:
-        return render(request, "desk/forbidden.html", status=403)
-    if schedule_now(f.page, PageCheck.Reason.DESK):
-        messages.success(request, "The page will be read again in a few seconds; reload to see the result.")
-    else:
-        messages.info(request, "No finding on this page is waiting for verification; nothing to re-check.")
-    return redirect("desk:finding", pk=f.pk)
-
-
-@login_required
-@require_POST
-def finding_status(request, pk: int):
-    f = _finding_for(request, pk)
-    if role_of(request.user, f.site) not in EDIT_ROLES:
-        return render(request, "desk/forbidden.html", status=403)
-    status = request.POST.get("status", "")
-    if status not in Finding.Status.values:
-        return HttpResponseBadRequest("Unknown status.")
-    if set_status(f, status, request.user):
-        messages.success(request, f"Finding marked “{f.get_status_display()}”.")
-    return redirect("desk:finding", pk=f.pk)
