@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/v1/docs/", apiv1_views.reference, name="api-reference"),
     path("api/v1/", api.urls),
     path("desk/", include("typodesk.desk.urls")),
+    path("desk/", include("typodesk.accounts.urls")),
+    path("desk/", include("typodesk.sites.urls")),
     path("desk/", include("typodesk.notify.urls")),
     path("desk/", include("typodesk.apiv1.urls")),
     path("desk/", include("typodesk.abuse.urls")),

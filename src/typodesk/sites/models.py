@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_public_key() -> str:
@@ -45,6 +47,21 @@ def normalize_domain(value: str) -> str:
     return f"*.{host}" if wildcard else host
 
 
+# The languages of a site's pages and of its widget (the widget has these built in).
+SITE_LANGUAGES = [
+    ("en", "English"),
+    ("ru", "Русский"),
+    ("az", "Azərbaycanca"),
+    ("tr", "Türkçe"),
+    ("uk", "Українська"),
+]
+
+
+def www_twin(host: str) -> str:
+    """``www.news.example`` ↔ ``news.example`` (the other half of a www pair)."""
+    return host[4:] if host.startswith("www.") else f"www.{host}"
+
+
 class Site(models.Model):
     name = models.CharField(max_length=200)
     public_key = models.CharField(max_length=40, unique=True, default=new_public_key)
@@ -58,6 +75,20 @@ class Site(models.Model):
     # Off by default: an address is personal data, and the site must be ready to send the mail.
     allow_reader_email = models.BooleanField(
         default=False, help_text="Readers may leave an e-mail address to be told when their mistake is fixed."
+    )
+
+    # Owners' settings in the desk (docs/people.md).
+    default_language = models.CharField(
+        max_length=5,
+        choices=SITE_LANGUAGES,
+        default="en",
+        help_text="The language of the site's pages, and of the widget where a page does not say.",
+    )
+    www_alias = models.BooleanField(
+        default=False, help_text="Pages on www.DOMAIN and on DOMAIN belong to the site when either is listed."
+    )
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Days to keep closed findings; empty: forever."
     )
 
     def __str__(self) -> str:
@@ -84,7 +115,10 @@ class Site(models.Model):
         if not host:
             return False
         host = host.lower().rstrip(".")
-        for pattern in self.hosts():
+        patterns = self.hosts()
+        if self.www_alias:
+            patterns += [www_twin(p) for p in patterns if not p.startswith("*.")]
+        for pattern in patterns:
             if pattern.startswith("*."):
                 if host == pattern[2:] or host.endswith(pattern[1:]):
                     return True
@@ -107,9 +141,9 @@ class Domain(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        EDITOR = "editor", "Editor"
-        VIEWER = "viewer", "Viewer"
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -121,6 +155,55 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.role} of {self.site}"
+
+
+class Invitation(models.Model):
+    """An e-mail invitation to join a site with a role: signed, expiring, used once.
+
+    Only a hash of the link's token is stored; the token itself is in the mail and nowhere else.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=10, choices=Membership.Role.choices, default=Membership.Role.EDITOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    language = models.CharField(
+        max_length=10, default="en", help_text="The inviter's language, for the mail."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["site", "accepted_at", "revoked_at"], name="invitation_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.site} as {self.role}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires > timezone.now()
+
+    def state(self) -> str:
+        """pending, accepted, revoked or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+def invitation_token_hash(token: str) -> str:
+    return _token_hash(token)
 
 
 def create_site(name: str, hosts: list[str], owner=None, root_selector: str = "") -> Site:

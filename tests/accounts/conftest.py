@@ -1,0 +1,11 @@
+from tests.sites.conftest import (  # noqa: F401 (fixtures)
+    PASSWORD,
+    _fresh_buckets,
+    editor,
+    other_site,
+    outsider,
+    owner,
+    site,
+    smtp,
+    viewer,
+)
