@@ -19,6 +19,12 @@ anything in ``source/``, run::
 
     .venv/bin/python -m typodesk.widget.build      # needs npx (Node.js) and the npm registry
 
+A third part, the *proof-of-work solver* (``source/pow.js``), is imported by the dialog only when
+the site asks for a proof-of-work (docs/abuse.md), from ``widget/pow.<hash>.js``; the dialog's code
+names that path as ``__POW__``. A reader of a site that does not ask for one never loads it: the
+9 KB budget covers the loader and the dialog, and the solver has a budget of its own (512 bytes)
+that readers of a site under attack pay on top.
+
 The loader's first line records a digest of the sources and of the build itself;
 ``tests/widget/test_widget_build.py`` fails when ``served/`` is older than ``source/``. This module
 imports nothing from Django, so the browser tests and ``bench/widget_size.py`` use it directly.
@@ -41,6 +47,7 @@ SOURCE = HERE / "source"
 SERVED = HERE / "served"  # not "dist": .gitignore keeps dist/ out of git
 LOADER_OUT = SERVED / "widget.js"
 DIALOG_OUT = SERVED / "dialog.js"
+POW_OUT = SERVED / "pow.js"
 
 #: The strings the loader needs up front: the button (also the dialog's title), the two hint
 #: lines and the message for a dialog that could not be loaded.
@@ -48,6 +55,8 @@ LOADER_STRINGS = ("btn", "hint", "tap", "net")
 #: What a page loads up front, and everything the widget can load, gzipped (the issue's budget).
 UP_FRONT_BUDGET = 4 * 1024
 TOTAL_BUDGET = 9 * 1024
+#: The proof-of-work solver, loaded on top of the others only where a site asks for proof-of-work.
+POW_BUDGET = 512
 
 # The build itself is part of what the digest covers: another terser or other options make
 # other bytes from the same sources.
@@ -76,6 +85,12 @@ class Asset:
 class Widget:
     loader: Asset
     dialog: Asset
+    pow: Asset  # the proof-of-work solver, imported by the dialog only when a site asks for it
+
+    @property
+    def total_gzipped(self) -> int:
+        """Everything the widget can load, gzipped, each file on its own."""
+        return self.loader.gzipped + self.dialog.gzipped + self.pow.gzipped
 
     @property
     def source_digest(self) -> str:
@@ -89,6 +104,11 @@ def dialog_path(digest: str) -> str:
     return f"widget/dialog.{digest}.js"
 
 
+def pow_path(digest: str) -> str:
+    """The proof-of-work solver's path relative to the server's root."""
+    return f"widget/pow.{digest}.js"
+
+
 @dataclass(frozen=True)
 class Sources:
     loader: str
@@ -96,16 +116,17 @@ class Sources:
     dialog: str
     dialog_css: str
     strings: str  # JSON
+    pow: str
 
     @classmethod
     def read(cls) -> Sources:
-        names = ("widget.js", "widget.css", "dialog.js", "dialog.css", "strings.json")
+        names = ("widget.js", "widget.css", "dialog.js", "dialog.css", "strings.json", "pow.js")
         return cls(*((SOURCE / n).read_text(encoding="utf-8") for n in names))
 
     @property
     def digest(self) -> str:
         h = hashlib.sha256(BUILD_VERSION.encode())
-        for part in (self.loader, self.loader_css, self.dialog, self.dialog_css, self.strings):
+        for part in (self.loader, self.loader_css, self.dialog, self.dialog_css, self.strings, self.pow):
             h.update(b"\0" + part.encode("utf-8"))
         return h.hexdigest()[:12]
 
@@ -160,31 +181,50 @@ def build(sources: Sources, minify=terser) -> Widget:
     """Minify both parts, write in their CSS and strings, and the dialog's hashed path into the loader."""
     strings = json.loads(sources.strings)
     dialog_names = check_strings(strings)
-    dialog = Asset.of(
-        (_fill(minify(sources.dialog, True), sources.dialog_css, dialog_names, strings) + "\n").encode()
-    )
+    pow_ = Asset.of((minify(sources.pow, True) + "\n").encode())
+    dialog_code = _fill(minify(sources.dialog, True), sources.dialog_css, dialog_names, strings)
+    if dialog_code.count("__POW__") != 1:
+        raise ValueError(
+            "the dialog's minified code must name the proof-of-work part exactly once, as __POW__"
+        )
+    dialog = Asset.of((dialog_code.replace("__POW__", pow_path(pow_.digest)) + "\n").encode())
     loader = _fill(minify(sources.loader, False), sources.loader_css, LOADER_STRINGS, strings)
     if loader.count("__CHUNK__") != 1:
         raise ValueError("the loader's minified code must name the dialog exactly once, as __CHUNK__")
     banner = f"/*! typodesk widget | AGPL-3.0-or-later | source {sources.digest} */\n"
     body = banner + loader.replace("__CHUNK__", dialog_path(dialog.digest)) + "\n"
-    return Widget(loader=Asset.of(body.encode()), dialog=dialog)
+    return Widget(loader=Asset.of(body.encode()), dialog=dialog, pow=pow_)
 
 
 @lru_cache(maxsize=1)
 def widget() -> Widget:
     """The widget as committed in served/, read once per process."""
-    return Widget(loader=Asset.of(LOADER_OUT.read_bytes()), dialog=Asset.of(DIALOG_OUT.read_bytes()))
+    return Widget(
+        loader=Asset.of(LOADER_OUT.read_bytes()),
+        dialog=Asset.of(DIALOG_OUT.read_bytes()),
+        pow=Asset.of(POW_OUT.read_bytes()),
+    )
 
 
 def main() -> None:
     built = build(Sources.read())
     LOADER_OUT.write_bytes(built.loader.body)
     DIALOG_OUT.write_bytes(built.dialog.body)
-    up_front, total = built.loader.gzipped, built.loader.gzipped + built.dialog.gzipped
-    print(f"served/, gzipped: widget.js {up_front} B, dialog.js {built.dialog.gzipped} B, in all {total} B")
-    if up_front > UP_FRONT_BUDGET or total > TOTAL_BUDGET:
-        sys.exit(f"over budget: {UP_FRONT_BUDGET} B up front, {TOTAL_BUDGET} B in all")
+    POW_OUT.write_bytes(built.pow.body)
+    up_front, total = built.loader.gzipped, built.total_gzipped
+    print(
+        f"served/, gzipped: widget.js {up_front} B, dialog.js {built.dialog.gzipped} B, "
+        f"pow.js {built.pow.gzipped} B, in all {total} B"
+    )
+    if (
+        up_front > UP_FRONT_BUDGET
+        or total - built.pow.gzipped > TOTAL_BUDGET
+        or built.pow.gzipped > POW_BUDGET
+    ):
+        sys.exit(
+            f"over budget: {UP_FRONT_BUDGET} B up front, {TOTAL_BUDGET} B for loader and dialog, "
+            f"{POW_BUDGET} B for the proof-of-work solver"
+        )
 
 
 if __name__ == "__main__":

@@ -98,10 +98,19 @@ export default X => {
   Object.assign(T, X.own);
 
   /* ---- sending, and the reports kept for later ---- */
-  const post = p => fetch(X.api, {
-    method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(p), // no CORS preflight
-    credentials: 'omit', mode: 'cors', keepalive: true,
-  }).then(r => r.json().catch(() => ({})).then(j => [r, j]), () => []);
+  // With a proof-of-work when the site asks for one (k: it just refused a report for want of
+  // one, its options may be minutes old); solved afresh for every try, kept copies have none.
+  // The solver is a part of its own beside the dialog, imported only then.
+  const post = async (p, k) => {
+    if (k || X.site.pow) try {
+      p = { ...p, pow: await (await import(new URL('../../__POW__', X.api))).default(X) };
+    } catch (e) { return []; }
+    const a = await fetch(X.api, {
+      method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(p), // no CORS preflight
+      credentials: 'omit', mode: 'cors', keepalive: true,
+    }).then(r => r.json().catch(() => ({})).then(j => [r, j]), () => []);
+    return !k && a[1]?.field == 'pow' ? post(p, 1) : a;
+  };
   // Worth sending again later: no answer (network failure), a server error, or "too many".
   const again = r => !r || r.status >= 500 || r.status == 429;
   const Q = 'typodesk-queue', DAY = 864e5;
@@ -200,13 +209,16 @@ export default X => {
   };
 
   const report = ({ q, text, s, e }) => {
-    const my = ++seq, id = Math.random().toString(36).slice(2); // names the kept copy
+    const my = ++seq, id = Math.random().toString(36).slice(2), t0 = Date.now(); // id names the kept copy
     const field = (tag, id, label, attrs) => {
       const el = h(tag, Object.assign({ id, maxlength: 2000 }, attrs)); // the API's limits
       return [h('label', { for: id }, label), el];
     };
     const [l1, sug] = field('textarea', 'td-s', T.sug, { rows: 2, dir: 'auto' });
     const [l2, com] = field('textarea', 'td-c', T.com, { rows: 2, dir: 'auto' });
+    // The honeypot: off screen, out of the tab order and of the accessibility tree; people
+    // never fill it, robots filling every field do (docs/abuse.md).
+    const hp = h('input', { name: 'website', tabindex: -1, autocomplete: 'off' });
     const [l3, mail] = X.site.email ? field('input', 'td-e', T.mail,
       { type: 'email', autocomplete: 'email', maxlength: 254, dir: 'ltr', 'aria-describedby': 'td-n' }) : [];
     sug.value = q.exact;
@@ -214,7 +226,8 @@ export default X => {
     const before = text.slice(Math.max(0, s - 120), s).replace(/^[^]*[.!?…。؟] /, '');
     const after = text.slice(e, e + 120).match(/^[^]*?([.!?…。؟](?= |$)|$)/)[0];
     const form = h('div', {}, h('p', { class: 'q', dir: 'auto' }, before, h('mark', {}, q.exact), after),
-      l1, sug, l2, com, ...(mail ? [l3, mail, h('p', { id: 'td-n', class: 'n' }, T.note)] : []));
+      l1, sug, l2, com, h('div', { class: 'hp', 'aria-hidden': 'true' }, hp),
+      ...(mail ? [l3, mail, h('p', { id: 'td-n', class: 'n' }, T.note)] : []));
     const st = h('p', { 'aria-live': 'polite' });
     const say = (msg, err) => { st.textContent = msg; st.className = err ? 'st err' : 'st'; };
     let busy;
@@ -225,9 +238,13 @@ export default X => {
       if (sg != q.exact) p.suggestion = sg;
       if (cm) p.comment = cm;
       if (em) p.email = em;
+      p.website = hp.value;
       busy = 1;
       sendBtn.setAttribute('aria-disabled', 'true'); // not `disabled`: that would drop the focus
       say(T.sending);
+      // Not sooner than the site's minimum time after the dialog opened (robots are quicker).
+      await new Promise(r => setTimeout(r, X.site.wait - Date.now() + t0 || 0));
+      p.elapsed = Date.now() - t0;
       const [res, j = {}] = await post(p);
       // Kept for later only without an answer from the typodesk application (a 429 is told to the
       // reader instead); done even when the reader has closed the dialog meanwhile.
@@ -250,7 +267,9 @@ export default X => {
       }
       // Retry-After is readable cross-origin only with Access-Control-Expose-Headers.
       const n = res.status == 429 && (parseInt(res.headers.get('Retry-After')) || j.retry_after);
-      say((j.error || T.fail + ' (' + res.status + ')') + (n > 0 ? ' ' + T.retry.replace('{n}', n) : ''), 1);
+      // (The wait in the reader's language, unless the server's message already gives it.)
+      const m = j.error || T.fail + ' (' + res.status + ')';
+      say(m + (n > 0 && !m.includes(n) ? ' ' + T.retry.replace('{n}', n) : ''), 1);
     };
     const sendBtn = button(T.send, send, 'p');
     sendBtn.setAttribute('aria-keyshortcuts', 'Control+Enter Meta+Enter');
