@@ -70,6 +70,9 @@ class Filters:
     q: str = ""
     words: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # A search's matches (id, status, report count, last report), read once per request and
+    # shared by the page and the counts (``_search_matches``).
+    matches: list[tuple] | None = field(default=None, repr=False)
 
     def params(self, **changes) -> dict[str, str]:
         """The query parameters of these filters (without paging), with ``changes`` applied."""
@@ -251,8 +254,9 @@ def _where(filters: Filters, site_ids: list[int], statuses: list[str]) -> tuple[
         where.append("f.lang = %s")
         params.append(filters.lang)
     if filters.suggested:
-        where.append("f.has_suggestion = %s")
-        params.append(True)
+        # Literally the condition of the partial index finding_desk_suggested (a parameter
+        # would keep the planners from using it).
+        where.append("f.has_suggestion")
     if filters.page_ids is not None:
         if not filters.page_ids:
             where.append("1 = 0")
@@ -277,7 +281,8 @@ def _parts(filters: Filters) -> list[tuple[list[int], list[str]]]:
     statuses = filters.statuses
     if not site_ids:
         return []
-    if len(site_ids) * len(statuses) > MAX_PARTS:
+    if len(site_ids) * len(statuses) > MAX_PARTS or filters.words or filters.page_ids is not None:
+        # Also when the matches come from the search index or a page: they are read first, once.
         return [(site_ids, statuses)]
     return [([s], [st]) for s in site_ids for st in statuses]
 
@@ -319,11 +324,14 @@ def page(filters: Filters, after: str = "", before: str = "", size: int | None =
     size = size or PAGE_SIZE
     backwards = bool(before) and not after
     cursor = decode_cursor(after or before) if (after or before) else None
-    ids_keys: list[tuple[int, int, object]] = []
-    with connection.cursor() as c:
-        for sql, params in inbox_queries(filters, cursor, backwards, size + 1):
-            c.execute(sql, params)
-            ids_keys += c.fetchall()
+    ids_keys: list[tuple] = []
+    if filters.words:
+        ids_keys = _search_page(filters, cursor, backwards, size + 1)
+    else:
+        with connection.cursor() as c:
+            for sql, params in inbox_queries(filters, cursor, backwards, size + 1):
+                c.execute(sql, params)
+                ids_keys += c.fetchall()
     by_id = {
         f.pk: f
         for f in Finding.objects.filter(pk__in=[row[0] for row in ids_keys]).select_related("page", "site")
@@ -341,6 +349,34 @@ def page(filters: Filters, after: str = "", before: str = "", size: int | None =
     nxt = encode_cursor(rows[-1]) if more else None
     prev = (encode_cursor(rows[0]) if rows else "") if cursor is not None else None
     return InboxPage(rows, nxt, prev)
+
+
+def _search_matches(filters: Filters) -> list[tuple]:
+    """Every finding of the chosen sites the search finds, any status: (id, status, count, last).
+
+    The search index answers first; its matches are then read once for the page and the counts
+    (the order index cannot help: the matches are spread over all of it)."""
+    if filters.matches is None:
+        where, params = _where(filters, [s.pk for s in filters.sites], list(Finding.Status.values))
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT f.id, f.status, f.report_count, f.last_reported FROM findings_finding f WHERE "  # noqa: S608
+                + " AND ".join(where),
+                params,
+            )
+            filters.matches = c.fetchall()
+    return filters.matches
+
+
+def _search_page(filters: Filters, cursor, backwards: bool, limit: int) -> list[tuple]:
+    statuses = set(filters.statuses)
+    rows = [(m[2], m[3], m[0]) for m in _search_matches(filters) if m[1] in statuses]
+    if cursor is not None:
+        # Keys as the database returned them (text on SQLite, datetimes on PostgreSQL).
+        key = (cursor[0], _db_datetime(cursor[1]), cursor[2])
+        rows = [r for r in rows if (r > key if backwards else r < key)]
+    rows.sort(reverse=not backwards)
+    return [(pk, count, last) for count, last, pk in rows[:limit]]
 
 
 def iter_all(filters: Filters, batch: int = 500):
@@ -362,6 +398,30 @@ def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
     if not site_ids:
         return {key: (0, False) for key in STATUSES}
     per_status: dict[str, tuple[int, bool]] = {}
+    if filters.words:
+        found: dict[str, int] = {}
+        for m in _search_matches(filters):
+            found[m[1]] = found.get(m[1], 0) + 1
+        return {
+            key: (sum(found.get(st, 0) for st in statuses), False)
+            for key, (_label, statuses) in STATUSES.items()
+        }
+    if filters.page_ids is not None:
+        # The matches are few (the findings of one page): one grouped count.
+        where, params = _where(filters, site_ids, list(Finding.Status.values))
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT f.status, COUNT(*) FROM findings_finding f WHERE "  # noqa: S608 (parameters)
+                + " AND ".join(where)
+                + " GROUP BY f.status",
+                params,
+            )
+            found = dict(c.fetchall())
+        per_status = {st: (found.get(st, 0), False) for st in Finding.Status.values}
+        return {
+            key: (sum(per_status[st][0] for st in statuses), False)
+            for key, (_label, statuses) in STATUSES.items()
+        }
     groups = (
         [[s] for s in site_ids] if len(site_ids) * len(Finding.Status.values) <= MAX_PARTS else [site_ids]
     )
@@ -402,3 +462,28 @@ def languages(sites: list[Site], limit: int = 60) -> list[str]:
             c.execute(sql, [s.pk, s.pk, limit])
             found.update(row[0] for row in c.fetchall())
     return sorted(found)[:limit]
+
+
+# Readers' suggestions shown per finding are those of its latest reports: a finding reported
+# tens of thousands of times costs no more than one reported this many times.
+SUGGESTION_REPORTS = 200
+
+
+def attach_suggestions(findings: list[Finding]) -> None:
+    """``f.suggestions``: the distinct suggestions of the finding's latest reports, most frequent
+    first (at most five). One query, each part read from the (finding, created) index."""
+    counts: dict[int, dict[str, int]] = {f.pk: {} for f in findings}
+    if findings:
+        part = (
+            "SELECT * FROM (SELECT finding_id, suggestion FROM findings_report WHERE finding_id = %s"
+            " ORDER BY created DESC LIMIT %s) t"
+        )
+        sql = " UNION ALL ".join([part] * len(findings))
+        params = [v for f in findings for v in (f.pk, SUGGESTION_REPORTS)]
+        with connection.cursor() as c:
+            c.execute(sql, params)
+            for fid, suggestion in c.fetchall():
+                if suggestion:
+                    counts[fid][suggestion] = counts[fid].get(suggestion, 0) + 1
+    for f in findings:
+        f.suggestions = sorted(counts[f.pk].items(), key=lambda kv: (-kv[1], kv[0]))[:5]

@@ -43,7 +43,7 @@ def inbox(request):
         except q.FilterError as e:
             filters.errors.append(str(e))
     if result is not None:
-        _attach_suggestions(result.findings)
+        q.attach_suggestions(result.findings)
     roles = _roles(request.user, sites)
     editable = {pk for pk, role in roles.items() if role in EDIT_ROLES}
     tabs = []
