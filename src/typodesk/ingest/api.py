@@ -34,7 +34,7 @@ class ReportParser(Parser):
 
     def parse_body(self, request: HttpRequest):
         if len(request.body) > MAX_BODY:
-            raise ApiError(413, f"The report is larger than {MAX_BODY // 1024} KB.", "body")
+            raise ApiError(413, too_large(request), "body")
         try:
             text = request.body.decode("utf-8")
         except UnicodeDecodeError:
@@ -45,6 +45,16 @@ class ReportParser(Parser):
             raise ApiError(400, "The JSON is nested too deeply.", "body") from None
         except ValueError as exc:
             raise ApiError(400, f"The body is not valid JSON: {exc}.", "body") from None
+
+
+def too_large(request: HttpRequest) -> str:
+    """The 413 message, naming what was too large at this endpoint."""
+    path = request.path.rstrip("/")
+    if path == "/api/v1/reports":
+        return f"The report is larger than {MAX_BODY // 1024} KB."
+    if path.endswith("/recheck"):
+        return f"The re-check request is larger than {MAX_BODY // 1024} KB."
+    return f"The body of {request.method} {request.path} is larger than {MAX_BODY // 1024} KB."
 
 
 api = NinjaAPI(
