@@ -1,5 +1,6 @@
 from tests.sites.conftest import (  # noqa: F401 (fixtures)
     PASSWORD,
+    _fast_hashing,
     _fresh_buckets,
     editor,
     other_site,

@@ -46,6 +46,8 @@ def other_site(make_site, outsider):
 @pytest.fixture
 def smtp(settings):
     server = SmtpServer().start()
+    # pytest-django swaps in the in-memory backend; these tests want the real SMTP conversation.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
     settings.EMAIL_HOST_USER = ""
@@ -66,3 +68,9 @@ def _fresh_buckets():
     ratelimit.reset_local()
     yield
     ratelimit.reset_local()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    """Argon2 is slow by design; these tests check who may do what, not the hash (tests/desk does)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

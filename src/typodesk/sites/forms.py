@@ -12,7 +12,22 @@ ROLE_CHOICES = [
 ]
 
 
+_RETENTION_RANGE = _("Write a number of days from 1 to 36500, or leave it empty to keep findings forever.")
+
+
 class SiteSettingsForm(forms.ModelForm):
+    retention_days = forms.IntegerField(
+        label=_("Days to keep closed findings"),
+        help_text=_(
+            "Findings marked fixed, not a mistake, spam or duplicate are deleted with their reports "
+            "this many days after they were closed. Empty: kept forever."
+        ),
+        required=False,
+        min_value=1,
+        max_value=36500,
+        error_messages={"min_value": _RETENTION_RANGE, "max_value": _RETENTION_RANGE},
+    )
+
     class Meta:
         model = Site
         fields = [
@@ -52,20 +67,13 @@ class SiteSettingsForm(forms.ModelForm):
             ),
         }
         widgets = {"default_language": forms.Select(choices=SITE_LANGUAGES)}
+        error_messages = {"name": {"required": _("Give the site a name.")}}
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if not name:
             raise forms.ValidationError(_("Give the site a name."))
         return name
-
-    def clean_retention_days(self):
-        days = self.cleaned_data.get("retention_days")
-        if days is not None and not 1 <= days <= 36500:
-            raise forms.ValidationError(
-                _("Write a number of days from 1 to 36500, or leave it empty to keep findings forever.")
-            )
-        return days
 
 
 class DomainForm(forms.Form):

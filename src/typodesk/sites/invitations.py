@@ -78,6 +78,7 @@ def send(invitation: Invitation, token: str) -> None:
         "link": link(token),
         "expires": invitation.expires,
         "days": settings.TYPODESK_INVITATION_DAYS,
+        "language": invitation.language,
     }
     with translation.override(invitation.language):
         subject = render_to_string("sites/email/invitation_subject.txt", context).strip()
@@ -88,7 +89,7 @@ def send(invitation: Invitation, token: str) -> None:
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[invitation.email],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers={"Auto-Submitted": "auto-generated", "Content-Language": invitation.language},
     )
     mail.attach_alternative(html, "text/html")
     mail.send()
