@@ -145,3 +145,29 @@ def test_the_index_lists_the_users_sites(client, site, people, make_site):
     other = make_site("Other", domains=["other.example"], members=[(people["owner"], "viewer")])
     html = client.get("/desk/protection/").content.decode()
     assert page_url(site) in html and page_url(other) in html
+
+
+def test_todays_busiest_readers_can_be_blocked_from_the_page(client, site, people):
+    from typodesk.ingest.client import client_hash
+
+    for i in range(3):
+        post(client, body(site, i), ip="203.0.113.9")
+    post(client, body(site, 5, comment="http://a.example http://b.example"), ip="203.0.113.9")
+    post(client, body(site, 6), ip="203.0.113.10")
+
+    class Req:
+        META = {"REMOTE_ADDR": "203.0.113.9"}
+
+    busy = client_hash(Req)
+    client.force_login(people["owner"])
+    html = client.get(page_url(site)).content.decode()
+    rows = html.split('<table class="readers">')[1].split("</table>")[0].split("<tr>")[2:]
+    assert busy in rows[0] and '<td class="n">4</td><td class="n">1</td>' in rows[0]
+    assert len(rows) == 2
+    assert "203.0.113" not in html  # hashes, never addresses
+    client.post(page_url(site, "block/"), {"client_hash": busy})
+    assert post(client, body(site, 7), ip="203.0.113.9").status_code == 403
+    assert post(client, body(site, 8), ip="203.0.113.10").status_code == 201
+    client.force_login(people["viewer"])
+    html = client.get(page_url(site)).content.decode()
+    assert busy in html and "Block this reader" not in html

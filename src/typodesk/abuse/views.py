@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +25,7 @@ from typodesk.abuse import pow as proof
 from typodesk.abuse.forms import BlockClientForm, BlockWordForm, ProtectionForm
 from typodesk.abuse.models import BlockedClient, BlockedWord, Protection
 from typodesk.abuse.policy import defaults
+from typodesk.findings.models import Finding, Report
 from typodesk.ingest import refusals
 from typodesk.sites.models import Membership, Site, role_of, sites_for
 
@@ -80,6 +82,24 @@ def refusal_table(site: Site) -> list[dict]:
     ]
 
 
+def busiest_readers(site: Site, limit: int = 10) -> list[dict]:
+    """Today's readers of the site by number of reports (their hashes can be blocked today only),
+    with how many of those went to spam and their latest finding."""
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        Report.objects.filter(finding__site=site, created__gte=start)
+        .exclude(client_hash="")
+        .values("client_hash")
+        .annotate(
+            reports=Count("pk"),
+            spam=Count("pk", filter=Q(finding__status=Finding.Status.SPAM)),
+            latest=Max("finding_id"),
+        )
+        .order_by("-reports", "client_hash")[:limit]
+    )
+    return list(rows)
+
+
 def _page(request, site: Site, role: str | None, status: int = 200, **forms):
     row = Protection.objects.filter(site=site).first() or Protection(site=site)
     context = {
@@ -93,6 +113,8 @@ def _page(request, site: Site, role: str | None, status: int = 200, **forms):
         "periods": PERIODS,
         "blocked": BlockedClient.objects.filter(site=site).select_related("added_by").order_by("-created"),
         "words": BlockedWord.objects.filter(site=site).order_by("word"),
+        "readers": busiest_readers(site),
+        "blocked_hashes": set(BlockedClient.objects.filter(site=site).values_list("client_hash", flat=True)),
         "today": timezone.now().date(),
     }
     return render(request, "abuse/protection.html", context, status=status)
