@@ -5,13 +5,21 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 
-class LoginForm(forms.Form):
+class NoColon:
+    """Labels without the trailing colon Django adds: the desk's forms put labels above fields."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(NoColon, forms.Form):
     # "username": the field name Django's auth uses; the label says what it is.
     username = forms.EmailField(label=_("E-mail"), max_length=254)
     password = forms.CharField(label=_("Password"), strip=False, max_length=4096, widget=forms.PasswordInput)
 
 
-class CodeForm(forms.Form):
+class CodeForm(NoColon, forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=32,
@@ -20,7 +28,7 @@ class CodeForm(forms.Form):
     )
 
 
-class NewPasswordForm(forms.Form):
+class NewPasswordForm(NoColon, forms.Form):
     """A password for a new account (accepting an invitation)."""
 
     name = forms.CharField(label=_("Your name"), max_length=150, required=False)
@@ -54,6 +62,6 @@ class NewPasswordForm(forms.Form):
         return data
 
 
-class DisableTwoFactorForm(forms.Form):
+class DisableTwoFactorForm(NoColon, forms.Form):
     password = forms.CharField(label=_("Password"), strip=False, max_length=4096)
     code = forms.CharField(label=_("Code from your app or a recovery code"), max_length=32)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from typodesk.accounts.forms import NoColon
 from typodesk.sites.models import SITE_LANGUAGES, Membership, Site, normalize_domain
 
 ROLE_CHOICES = [
@@ -15,7 +16,7 @@ ROLE_CHOICES = [
 _RETENTION_RANGE = _("Write a number of days from 1 to 36500, or leave it empty to keep findings forever.")
 
 
-class SiteSettingsForm(forms.ModelForm):
+class SiteSettingsForm(NoColon, forms.ModelForm):
     retention_days = forms.IntegerField(
         label=_("Days to keep closed findings"),
         help_text=_(
@@ -76,7 +77,7 @@ class SiteSettingsForm(forms.ModelForm):
         return name
 
 
-class DomainForm(forms.Form):
+class DomainForm(NoColon, forms.Form):
     host = forms.CharField(label=_("Domain"), max_length=300)
 
     def clean_host(self):
@@ -88,7 +89,7 @@ class DomainForm(forms.Form):
             ) from None
 
 
-class InviteForm(forms.Form):
+class InviteForm(NoColon, forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=Membership.Role.EDITOR)
 
@@ -96,11 +97,11 @@ class InviteForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class RoleForm(forms.Form):
+class RoleForm(NoColon, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
-class DeleteSiteForm(forms.Form):
+class DeleteSiteForm(NoColon, forms.Form):
     confirm = forms.CharField(label=_("Type the site's name to confirm"), max_length=200, strip=True)
 
     def __init__(self, *args, site: Site, **kwargs):
