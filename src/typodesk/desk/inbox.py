@@ -308,7 +308,8 @@ def _keys_sql(filters: Filters, site_ids, statuses, cursor, backwards: bool, lim
 def inbox_queries(
     filters: Filters, cursor=None, backwards=False, limit=PAGE_SIZE + 1
 ) -> list[tuple[str, list]]:
-    """The SQL of a page (for the benchmark's EXPLAIN and for ``page``)."""
+    """The SQL of a page (for the benchmark's EXPLAIN and for ``page``); a search runs
+    ``search_query`` instead."""
     return [_keys_sql(filters, s, st, cursor, backwards, limit) for s, st in _parts(filters)]
 
 
@@ -357,15 +358,20 @@ def _search_matches(filters: Filters) -> list[tuple]:
     The search index answers first; its matches are then read once for the page and the counts
     (the order index cannot help: the matches are spread over all of it)."""
     if filters.matches is None:
-        where, params = _where(filters, [s.pk for s in filters.sites], list(Finding.Status.values))
         with connection.cursor() as c:
-            c.execute(
-                "SELECT f.id, f.status, f.report_count, f.last_reported FROM findings_finding f WHERE "  # noqa: S608
-                + " AND ".join(where),
-                params,
-            )
+            c.execute(*search_query(filters))
             filters.matches = c.fetchall()
     return filters.matches
+
+
+def search_query(filters: Filters) -> tuple[str, list]:
+    """The one query of a search (its matches in the chosen sites, any status)."""
+    where, params = _where(filters, [s.pk for s in filters.sites], list(Finding.Status.values))
+    return (
+        "SELECT f.id, f.status, f.report_count, f.last_reported FROM findings_finding f WHERE "  # noqa: S608
+        + " AND ".join(where),
+        params,
+    )
 
 
 def _search_page(filters: Filters, cursor, backwards: bool, limit: int) -> list[tuple]:
