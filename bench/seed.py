@@ -299,25 +299,27 @@ def seed(
                     f"({time.monotonic() - started:.0f} s)")  # fmt: skip
         for w in (pages_w, findings_w, reports_w):
             w.flush()
-        log(f"seed: rows written ({time.monotonic() - started:.0f} s); rebuilding indexes")
-        with connection.cursor() as c:
-            for name, sql in dropped:
-                t0 = time.monotonic()
-                c.execute(sql)
-                log(f"seed: index {name} ({time.monotonic() - t0:.0f} s)")
-            for _name, sql in triggers:
-                c.execute(sql)
-            if vendor == "sqlite":
-                t0 = time.monotonic()
-                c.execute("INSERT INTO findings_report_fts(findings_report_fts) VALUES ('rebuild')")
-                log(f"seed: search index rebuilt ({time.monotonic() - t0:.0f} s)")
-            else:
-                for t in tables:
-                    c.execute(f'ALTER TABLE "{t}" ENABLE TRIGGER USER')
-                for t in tables:
-                    c.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM \"{t}\"))"
-                    )
+    # Committed first: PostgreSQL checks the (deferred) foreign keys at commit, and builds no
+    # index on a table with checks pending.
+    log(f"seed: rows written ({time.monotonic() - started:.0f} s); rebuilding indexes")
+    with connection.cursor() as c:
+        for name, sql in dropped:
+            t0 = time.monotonic()
+            c.execute(sql)
+            log(f"seed: index {name} ({time.monotonic() - t0:.0f} s)")
+        for _name, sql in triggers:
+            c.execute(sql)
+        if vendor == "sqlite":
+            t0 = time.monotonic()
+            c.execute("INSERT INTO findings_report_fts(findings_report_fts) VALUES ('rebuild')")
+            log(f"seed: search index rebuilt ({time.monotonic() - t0:.0f} s)")
+        else:
+            for t in tables:
+                c.execute(f'ALTER TABLE "{t}" ENABLE TRIGGER USER')
+            for t in tables:
+                c.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM \"{t}\"))"
+                )
     t0 = time.monotonic()
     with connection.cursor() as c:
         if vendor == "sqlite":
