@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "typodesk.apiv1",
     "typodesk.interchange",
     "typodesk.abuse",
+    "typodesk.overview",
     # Only for its bundled Swagger UI files, served by typodesk (the API reference, no CDN).
     "ninja",
 ]

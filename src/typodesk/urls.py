@@ -30,6 +30,7 @@ urlpatterns = [
     path("desk/", include("typodesk.notify.urls")),
     path("desk/", include("typodesk.apiv1.urls")),
     path("desk/", include("typodesk.abuse.urls")),
+    path("desk/", include("typodesk.overview.urls")),
     path("demo/article/", demo_views.article, name="demo-article"),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_views.metrics, name="metrics"),

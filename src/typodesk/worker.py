@@ -48,6 +48,7 @@ def default_jobs(worker_id: str, stopping: Callable[[], bool]) -> list[Job]:
     """Every background job typodesk runs; add new ones here."""
     from typodesk.abuse.jobs import Purger
     from typodesk.notify.delivery import Deliverer
+    from typodesk.overview.rollup import Rollup
     from typodesk.pages.jobs import PageReader, SpellChecker
     from typodesk.sites.retention import RetentionPurge
 
@@ -57,6 +58,7 @@ def default_jobs(worker_id: str, stopping: Callable[[], bool]) -> list[Job]:
         Job("spelling", SpellChecker(worker_id=worker_id, stopping=stopping).tick),
         Job("retention", RetentionPurge(stopping=stopping).tick),
         Job("abuse", Purger().tick),
+        Job("overview", Rollup().tick),
     ]
 
 

@@ -1,5 +1,6 @@
-"""The desk's page of one finding: the mistake in its paragraph, the readers' suggestions, every
-report, the status history and the editors' note; and its two actions (status, re-check).
+"""The desk's page of one finding: the mistake in its paragraph, the readers' suggestions as
+word-level differences, every report, the status history and the editors' note; and its actions
+(status, duplicate mark, note, re-check).
 
 Every view goes through ``sites_for(user)``: a finding of a site the user is not a member of is a
 404, exactly like a finding that does not exist. Changing anything needs the owner or editor role.
@@ -7,21 +8,50 @@ Every view goes through ``sites_for(user)``: a finding of a site the user is not
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from typodesk.findings.models import Finding, Report
-from typodesk.findings.services import set_status
+from typodesk.desk.fragment import live_link
+from typodesk.findings.models import Finding, Report, StatusChange
+from typodesk.findings.services import StatusError, set_status
 from typodesk.pages.desk import finding_context
 from typodesk.pages.models import PageCheck
 from typodesk.pages.schedule import schedule_now
 from typodesk.sites.models import Membership, role_of, sites_for
+from typodesk.text import normalize
+from typodesk.text.diff import diff
 
 EDIT_ROLES = {Membership.Role.OWNER, Membership.Role.EDITOR}
+NOTE_MAX = 5000
+#: Characters of the page's text shown at most on each side of the quote.
+PARAGRAPH_REACH = 320
+SENTENCES = 2
+
+# The statuses as the desk names them (the model's labels are not translated).
+STATUS_LABELS = {
+    Finding.Status.NEW: pgettext_lazy("finding status", "New"),
+    Finding.Status.FIXED: pgettext_lazy("finding status", "Fixed"),
+    Finding.Status.REJECTED: pgettext_lazy("finding status", "Not a mistake"),
+    Finding.Status.SPAM: pgettext_lazy("finding status", "Spam"),
+    Finding.Status.DUPLICATE: pgettext_lazy("finding status", "Duplicate"),
+}
+
+# (status, button label, shortcut key: desk.js presses the button for the key)
+ACTIONS = [
+    (Finding.Status.FIXED, gettext_lazy("Mark fixed"), "f"),
+    (Finding.Status.REJECTED, gettext_lazy("Not a mistake"), "n"),
+    (Finding.Status.SPAM, gettext_lazy("Spam"), "s"),
+    (Finding.Status.NEW, gettext_lazy("Reopen"), "r"),
+]
 
 
 def _finding_for(request, pk: int) -> Finding:
@@ -30,47 +60,164 @@ def _finding_for(request, pk: int) -> Finding:
     )
 
 
-def _attach_suggestions(findings) -> None:
-    """Readers' distinct suggestions per finding, most frequent first."""
-    ids = [f.pk for f in findings]
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
-    for fid, suggestion in (
-        Report.objects.filter(finding_id__in=ids)
-        .exclude(suggestion="")
-        .values_list("finding_id", "suggestion")
-    ):
-        counts[fid][suggestion] = counts[fid].get(suggestion, 0) + 1
-    for f in findings:
-        f.suggestions = sorted(counts[f.pk].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+# What the page shows --------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    text: str
+    count: int
+    segments: list
+
+
+def suggestions_of(finding: Finding, reports) -> list[Suggestion]:
+    """The readers' distinct suggestions, most frequent first, each as a diff against the quote."""
+    counts = Counter(r.suggestion for r in reports if r.suggestion)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [Suggestion(text, n, diff(finding.exact, text)) for text, n in ordered]
+
+
+@dataclass
+class Context:
+    """The quote in the widest context we reliably have."""
+
+    before: str
+    exact: str
+    after: str
+    source: str  # "page" (the page reader's text) or "report" (what the reader's browser sent)
+    read_at: object = None
+
+
+_SENTENCE_END = re.compile(r"[.!?…](?:[\"'»”)\]]*)\s")
+
+
+def paragraph_of(finding: Finding, check: PageCheck | None) -> Context:
+    """The quote in its paragraph. The page reader's text is used only where it holds the reader's
+    own context around the quote (so it is the place the reader meant), earliest reading first;
+    otherwise the context the reader's browser sent."""
+    fallback = Context(finding.prefix, finding.exact, finding.suffix, "report")
+    if check is None:
+        return fallback
+    needle = normalize(finding.prefix + finding.exact + finding.suffix)
+    exact = normalize(finding.exact)
+    if not needle or not exact:
+        return fallback
+    for text, when in ((check.snapshot, check.snapshot_at), (check.text, check.last_success_at)):
+        if not text:
+            continue
+        at = text.find(needle)
+        if at < 0 or text.find(needle, at + 1) >= 0:
+            continue  # not there, or there twice: we cannot tell which one the reader meant
+        start = text.find(exact, at + max(0, len(normalize(finding.prefix)) - 1))
+        if start < 0:
+            continue
+        end = start + len(exact)
+        return Context(_lead(text, start), text[start:end], _tail(text, end), "page", when)
+    return fallback
+
+
+def _lead(text: str, start: int) -> str:
+    """Up to two sentences before ``start`` (at most PARAGRAPH_REACH characters)."""
+    lo = max(0, start - PARAGRAPH_REACH)
+    window = text[lo:start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+    if len(ends) >= SENTENCES:
+        return window[ends[-SENTENCES] :]
+    if lo == 0:
+        return window
+    if ends:
+        return window[ends[0] :]
+    cut = window.find(" ")
+    return "…" + (window[cut + 1 :] if cut >= 0 else window)
+
+
+def _tail(text: str, end: int) -> str:
+    hi = min(len(text), end + PARAGRAPH_REACH)
+    window = text[end:hi]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window + " ")]
+    if len(ends) >= SENTENCES:
+        return window[: ends[SENTENCES - 1]].rstrip()
+    if hi == len(text):
+        return window
+    if ends:
+        return window[: ends[-1]].rstrip()
+    cut = window.rfind(" ")
+    return (window[:cut] if cut > 0 else window) + "…"
+
+
+@dataclass
+class HistoryRow:
+    change: StatusChange
+    old_label: str
+    new_label: str
+    who: str  # "editor", "page reader", "reader", "automatic"
+
+
+def history_of(finding: Finding) -> list[HistoryRow]:
+    rows = []
+    for h in finding.history.all():
+        if h.user_id:
+            who = "editor"
+        elif h.note.startswith("Automatically"):
+            who = "automatic"
+        elif h.note:
+            who = "page reader"
+        else:
+            who = "reader"
+        rows.append(
+            HistoryRow(
+                h,
+                STATUS_LABELS.get(h.old_status, h.old_status),
+                STATUS_LABELS.get(h.new_status, h.new_status),
+                who,
+            )
+        )
+    return rows
 
 
 @login_required
 def finding(request, pk: int):
     f = _finding_for(request, pk)
+    return _render(request, f)
+
+
+def _render(request, f: Finding, *, error: str = "", status: int = 200, note: str | None = None):
     f = (
         Finding.objects.select_related("page", "site")
         .prefetch_related(
             Prefetch("reports", queryset=Report.objects.order_by("created", "pk")),
-            Prefetch("history__user"),
+            Prefetch(
+                "history", queryset=StatusChange.objects.select_related("user").order_by("created", "pk")
+            ),
         )
         .get(pk=f.pk)
     )
-    _attach_suggestions([f])
+    reports = list(f.reports.all())
+    context = finding_context(f)  # the page reader's evidence and the spell checker's suggestion
+    can_edit = role_of(request.user, f.site) in EDIT_ROLES
     return render(
         request,
         "desk/finding.html",
         {
-            **finding_context(f),  # the page reader's evidence and the spell checker's suggestion
+            **context,
             "f": f,
-            "can_edit": role_of(request.user, f.site) in EDIT_ROLES,
-            "actions": [
-                ("fixed", "Mark fixed"),
-                ("rejected", "Not a mistake"),
-                ("spam", "Spam"),
-                ("new", "Reopen"),
-            ],
+            "reports": reports,
+            "status_label": STATUS_LABELS.get(f.status, f.status),
+            "paragraph": paragraph_of(f, context["page_check"]),
+            "suggestions": suggestions_of(f, reports),
+            "live": live_link(f.page.url, f.exact, f.prefix, f.suffix),
+            "history": history_of(f),
+            "can_edit": can_edit,
+            "actions": [a for a in ACTIONS if a[0] != f.status] if can_edit else [],
+            "error": error,
+            "note_value": f.note if note is None else note,
+            "waiting_readers": sum(1 for r in reports if r.email),
         },
+        status=status,
     )
+
+
+# What the page changes ------------------------------------------------------------------------
 
 
 @login_required
@@ -81,21 +228,77 @@ def finding_recheck(request, pk: int):
     if role_of(request.user, f.site) not in EDIT_ROLES:
         return render(request, "desk/forbidden.html", status=403)
     if schedule_now(f.page, PageCheck.Reason.DESK):
-        messages.success(request, "The page will be read again in a few seconds; reload to see the result.")
+        messages.success(
+            request, _("The page will be read again in a few seconds; reload to see the result.")
+        )
     else:
-        messages.info(request, "No finding on this page is waiting for verification; nothing to re-check.")
+        messages.info(request, _("No finding on this page is waiting for verification; nothing to re-check."))
     return redirect("desk:finding", pk=f.pk)
 
 
 @login_required
 @require_POST
 def finding_status(request, pk: int):
+    """Change the status (``status``), mark a duplicate (``status=duplicate`` and ``duplicate_of``,
+    a finding number of the same site) or save the editors' note (``note``)."""
     f = _finding_for(request, pk)
     if role_of(request.user, f.site) not in EDIT_ROLES:
         return render(request, "desk/forbidden.html", status=403)
-    status = request.POST.get("status", "")
-    if status not in Finding.Status.values:
-        return HttpResponseBadRequest("Unknown status.")
-    if set_status(f, status, request.user):
-        messages.success(request, f"Finding marked “{f.get_status_display()}”.")
+    status = request.POST.get("status", "") or None
+    note = request.POST.get("note")
+    if note is not None:
+        note = note.replace("\r\n", "\n").strip()
+        if len(note) > NOTE_MAX:
+            return _render(
+                request,
+                f,
+                error=_("The note is too long: keep it under %(max)s characters.") % {"max": NOTE_MAX},
+                status=400,
+                note=note,
+            )
+    if status is None and note is None:
+        return _render(request, f, error=_("Choose a status or write a note."), status=400)
+    if status is not None and status not in Finding.Status.values:
+        return _render(request, f, error=_("Unknown status: choose one of the buttons."), status=400)
+    target = None
+    if status == Finding.Status.DUPLICATE:
+        raw = request.POST.get("duplicate_of", "").strip().lstrip("#")
+        if not raw.isdigit():
+            return _render(
+                request,
+                f,
+                error=_("Enter the number of the finding this one repeats, e.g. 1234."),
+                status=400,
+            )
+        target = Finding.objects.filter(pk=int(raw), site_id=f.site_id).first()
+        if target is None:
+            return _render(
+                request,
+                f,
+                error=_("There is no finding #%(n)s on %(site)s.") % {"n": raw, "site": f.site.name},
+                status=400,
+            )
+    try:
+        changed = set_status(
+            f, None if target is not None else status, request.user, note=note, duplicate_of=target
+        )
+    except StatusError as e:
+        return _render(request, f, error=_status_error(e), status=400)
+    if not changed:
+        messages.info(request, _("Nothing changed."))
+    elif status is not None:
+        messages.success(request, _("Finding marked “%(status)s”.") % {"status": STATUS_LABELS[f.status]})
+    else:
+        messages.success(request, _("Note saved."))
     return redirect("desk:finding", pk=f.pk)
+
+
+def _status_error(e: StatusError) -> str:
+    text = str(e)
+    if "itself" in text:
+        return _("A finding cannot be a duplicate of itself.")
+    if "each other" in text:
+        return _("These findings are marked duplicates of each other; reopen one of them first.")
+    if "same site" in text:
+        return _("A finding can only duplicate a finding of the same site.")
+    return _("This change is not possible: %(reason)s.") % {"reason": text}
