@@ -178,6 +178,7 @@ def main() -> int:
     p.add_argument(
         "--pg-url", default=os.environ.get("TYPODESK_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
     )
+    p.add_argument("--pg-database", help="PostgreSQL database to use and keep (created and seeded once)")
     p.add_argument("--no-explain", dest="explain", action="store_false")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -196,16 +197,19 @@ def main() -> int:
     if args.db in ("postgres", "both"):
         import psycopg
 
-        name = "typodesk_bench_" + secrets.token_hex(4)
+        name = args.pg_database or "typodesk_bench_" + secrets.token_hex(4)
         with psycopg.connect(args.pg_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
         try:
             url = args.pg_url.rsplit("/", 1)[0] + "/" + name
             with tempfile.TemporaryDirectory(prefix="typodesk-bench-") as tmp:
                 status |= run_child({"DATABASE_URL": url, "TYPODESK_DATA_DIR": tmp}, argv)
         finally:
-            with psycopg.connect(args.pg_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not args.pg_database:
+                with psycopg.connect(args.pg_url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return status
 
 
