@@ -284,3 +284,18 @@ def test_password_reset_without_a_mail_server_says_so(client, editor, settings):
     settings.EMAIL_HOST = ""
     r = client.post(reverse("accounts:password-reset"), {"email": editor.email})
     assert r.status_code == 200 and "cannot send e-mail" in r.content.decode()
+
+
+def test_the_admin_logs_in_through_the_desk(client, make_user, editor):
+    """The admin's own login form would skip throttling and the second factor."""
+    admin = make_user("root@desk.example", is_staff=True, is_superuser=True)
+    r = client.get("/admin/")
+    assert r.status_code == 302 and r.url.startswith("/admin/login/")
+    r = client.get(r.url)
+    assert r.status_code == 302 and r.url.startswith(LOGIN + "?next=/admin/")
+    r = client.post("/admin/login/", {"username": admin.email, "password": PASSWORD})
+    assert r.status_code == 302 and "_auth_user_id" not in client.session
+    assert login(client, admin.email, PASSWORD).status_code == 302
+    assert client.get("/admin/").status_code == 200
+    client.force_login(editor)
+    assert client.get("/admin/login/").status_code == 403

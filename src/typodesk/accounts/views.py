@@ -370,3 +370,16 @@ def accept_invitation(request, token: str):
         return redirect("desk:inbox")
     context["form"] = form
     return render(request, "accounts/invitation_signup.html", context, status=400 if form.errors else 200)
+
+
+def admin_login(request, extra_context=None):
+    """The Django admin's login page, replaced: log in through the desk (throttled, two-factor)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import HttpResponseForbidden
+
+    if request.user.is_authenticated:
+        # Logged in but not staff: sending them to the login page would only send them back.
+        return HttpResponseForbidden(_("Your account may not use the admin."))
+    return redirect_to_login(
+        request.GET.get("next") or reverse("admin:index"), login_url=reverse("desk:login")
+    )
