@@ -39,7 +39,7 @@ def test_a_fix_found_on_the_page_is_shown_with_its_evidence(logged_in, server, r
     assert "Fixed on the page" in html
     assert "Reported: " in html and "<del>teh</del>" in html
     assert "On the page now: " in html and "<ins>the</ins>" in html
-    assert "“teh” now reads “the”" in html and "(the page reader)" in html
+    assert "“teh” now reads “the”" in html and '<span class="who">the page reader</span>' in html
     assert "Page last read" in html
 
 
@@ -102,7 +102,11 @@ def test_the_spell_checkers_suggestion_is_shown_beside_the_readers(logged_in, se
     finding = report("/story", "peeple", suggestion="people")
     spell_check()
     html = page_of(logged_in, finding)
-    assert "Readers suggest: <ins>people</ins>" in html
+    # The finding page shows the readers' suggestions as word differences (desk/finding.html).
+    assert (
+        '<del><span class="sr-only">removed: </span>peeple</del><ins><span class="sr-only">added: </span>people</ins>'
+        in html
+    )
     assert "Suggested by the spell checker: <ins>people</ins>" in html
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from typodesk.findings.models import Finding, Page, Report, StatusChange
 from typodesk.findings.urlnorm import normalize_url
 from typodesk.notify import outbox
+from typodesk.notify import reader as reader_mail
 from typodesk.sites.models import Site
 
 # How much of the context must agree for a quote at another offset to be the same
@@ -276,6 +277,7 @@ def _finding(site: Site, page: Page, quote: Quote, when, spam: str = "") -> tupl
         # put it back in front of the editors.
         updates.update(status=Finding.Status.NEW, status_changed=when)
         StatusChange.objects.create(finding=finding, user=None, old_status=finding.status, new_status="new")
+        reader_mail.status_changed(finding, finding.status, Finding.Status.NEW)  # not fixed: no mail yet
     Finding.objects.filter(pk=finding.pk).update(**updates)
     finding.refresh_from_db()
     return finding, True, previous_status
@@ -392,10 +394,9 @@ def set_status(
         if status_changes:
             outbox.status_changed(finding, new_status, user, when=now)
             _after_status_change(finding, new_status)
-            if new_status not in Finding.OPEN_STATUSES:
-                # Readers' addresses live only as long as the finding is open. Erased after the
-                # outbox recorded the change: the "fixed" mail must take its addresses there.
-                Report.objects.filter(finding=finding).exclude(email="").update(email="")
+            # The readers who left an address: a "fixed" mail each, through the outbox (the
+            # address is erased once it is sent); closing otherwise erases the addresses.
+            reader_mail.status_changed(finding, finding.status, new_status, when=now)
     for name, value in updates.items():
         setattr(finding, name, value)
     return True

@@ -230,3 +230,46 @@ class WorkerBeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class ReaderMail(models.Model):
+    """The "thank you, it is fixed" mail to a reader who left an address (typodesk.notify.reader).
+
+    Written in the transaction that marks the finding fixed (the outbox), sent by the worker with
+    retries; the address is erased here and from the finding's reports as soon as the mail is
+    sent or has failed for good. One pending mail per address and finding.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Delivered"
+        FAILED = "failed", "Failed"
+
+    finding = models.ForeignKey("findings.Finding", on_delete=models.CASCADE, related_name="reader_mails")
+    address = models.EmailField(blank=True, help_text="Erased once the mail is sent or failed for good.")
+    lang = models.CharField(max_length=8, default="en")
+    # What the mail says, copied when the finding was fixed (a retry says the same).
+    data = models.JSONField(default=dict)
+    uid = models.CharField(max_length=40, unique=True, default=new_uid)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created = models.DateTimeField()
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    retry_since = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding", "address"], condition=Q(status="pending"), name="one_pending_reader_mail"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="reader_mail_due", condition=Q(status="pending"))
+        ]
+
+    def __str__(self) -> str:
+        return f"reader mail {self.uid} for finding {self.finding_id} ({self.status})"

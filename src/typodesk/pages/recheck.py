@@ -43,6 +43,7 @@ from django.utils import timezone
 from typodesk.anchoring import verify
 from typodesk.findings.models import Finding, StatusChange
 from typodesk.notify import outbox
+from typodesk.notify import reader as reader_mail
 from typodesk.pages.schedule import checkable
 from typodesk.text import normalize
 
@@ -178,6 +179,10 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
         )
         for name, value in changes.items():
             setattr(finding, name, value)
+        # Not set_status (an editor's decision, which would undo this verdict and schedule another
+        # reading), but the same reader mail: fixed on the page tells the readers; reopened takes
+        # back a mail not sent yet.
+        reader_mail.status_changed(finding, status, new_status, when=now)
         outbox.fix_checked(
             finding,
             verified=verdict != "present",
