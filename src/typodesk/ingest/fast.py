@@ -440,4 +440,10 @@ class _StaticHeaders:
 
 def wrap(app):
     """``app`` (Django's ASGI application) with the lean report endpoint in front of it."""
+    import os
+    import sys
+
+    # The writer thread releases the GIL at every SQLite call and must get it back soon: with
+    # the default 5 ms switch interval a busy event loop keeps it waiting for whole intervals.
+    sys.setswitchinterval(float(os.environ.get("TYPODESK_SWITCH_INTERVAL", "0.0005")))
     return FastIngest(app)

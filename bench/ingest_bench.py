@@ -1,0 +1,368 @@
+"""Ingestion benchmark: typodesk's report endpoint beside Isso 0.14 and a minimal asyncio server.
+
+    .venv/bin/python bench/ingest_bench.py [--duration 5] [--repeats 3] [--connections 64] [--skip-isso]
+
+Everything runs on 127.0.0.1, one server at a time, with the same load generator (wrk, driven by
+bench/loadgen.lua, which counts answers by status code): the same small JSON report POSTed by
+64 connections for ``--duration`` seconds, ``--repeats`` times; the table shows medians. After
+each server's runs the stored rows are counted and compared with the 201s.
+
+Rows:
+  minimal (NORMAL / FULL)  bench/minimal_server.py: asyncio, SQLite WAL, INSERT + COMMIT per request
+  Isso 0.14                bench/isso_run.py: gunicorn 4 workers, SQLite (throw-away virtualenv)
+  typodesk accepted        `typodesk serve` + `typodesk worker`, SQLite, the lean path; limits raised
+  typodesk refused: …      default limits: one client over its rate limit (429), an unknown site
+                           key (403), a malformed body (400)
+Then a flood: one client at full speed over its limit while a second client (from 127.0.0.2)
+sends a report every 50 ms: how many of the second client's reports got in, and their p99.
+Memory: RSS of the serve and worker processes, idle and the highest seen under load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LUA = HERE / "loadgen.lua"
+TYPODESK = [sys.executable, "-m", "typodesk"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def wrk(url: str, body: bytes, args, headers: str = "") -> dict:
+    """One bounded wrk run; returns counts by status, requests/s and latency percentiles (ms)."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as f:
+        f.write(body)
+    env = {**os.environ, "WRK_BODY_FILE": f.name, "WRK_HEADERS": headers}
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
+    out = subprocess.run([*cmd, "-s", str(LUA), url], env=env, capture_output=True, text=True, timeout=120)
+    os.unlink(f.name)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
+    data = json.loads(line[8:])
+    seconds = data["duration_us"] / 1e6
+    codes = {int(k): v for k, v in data["codes"].items()}
+    return {
+        "codes": codes,
+        "rps": data["requests"] / seconds,
+        "p50": data["p50_us"] / 1000,
+        "p99": data["p99_us"] / 1000,
+        "errors": data["errors"] - sum(v for k, v in codes.items() if k >= 400),
+    }
+
+
+def repeat(url: str, body: bytes, args, status: int, headers: str = "") -> dict:
+    runs = [wrk(url, body, args, headers) for _ in range(args.repeats)]
+    return {
+        "rps": statistics.median(r["codes"].get(status, 0) / args.duration for r in runs),
+        "p50": statistics.median(r["p50"] for r in runs),
+        "p99": statistics.median(r["p99"] for r in runs),
+        "count": sum(r["codes"].get(status, 0) for r in runs),
+        "other": sum(sum(v for k, v in r["codes"].items() if k != status) for r in runs)
+        + sum(r["errors"] for r in runs),
+    }
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+class RssWatch:
+    """The highest sum of the processes' RSS while running."""
+
+    def __init__(self, pids: list[int]):
+        self.pids, self.peak, self._stop = pids, 0.0, threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, sum(rss_mb(p) for p in self.pids))
+
+    def __enter__(self):
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._t.join()
+
+
+def stop(procs) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    for p in procs:
+        try:
+            p.wait(20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+# The servers ------------------------------------------------------------------------------
+
+
+def bench_minimal(args, sync: str, results: dict) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="typodesk-bench-min-"))
+    port = free_port()
+    db = tmp / "min.sqlite3"
+    cmd = [sys.executable, str(HERE / "minimal_server.py"), "--port", str(port), "--db", str(db)]
+    proc = subprocess.Popen([*cmd, "--synchronous", sync], stdout=subprocess.DEVNULL)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/")
+        r = repeat(f"http://127.0.0.1:{port}/", REPORT, args, 201)
+    finally:
+        stop([proc])
+    con = sqlite3.connect(db)
+    r["stored"] = con.execute("SELECT count(*) FROM report").fetchone()[0]
+    con.close()
+    shutil.rmtree(tmp)
+    results[f"minimal asyncio + SQLite WAL, synchronous={sync}"] = r
+
+
+def bench_isso(args, results: dict) -> None:
+    sys.path.insert(0, str(HERE))
+    import isso_run
+
+    procs, url, body = isso_run.start(free_port(), free_port())
+    try:
+        before = isso_run.stored()
+        r = repeat(url, body, args, 201)
+        r["stored"] = isso_run.stored() - before
+    finally:
+        isso_run.stop(procs)
+    results["Isso 0.14, gunicorn 4 workers, SQLite"] = r
+
+
+class Typodesk:
+    """A fresh data directory, one site, `typodesk serve` and `typodesk worker`."""
+
+    def __init__(self, env_extra: dict):
+        self.tmp = Path(tempfile.mkdtemp(prefix="typodesk-bench-"))
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_") and k != "DATABASE_URL"
+        }
+        self.env.update(TYPODESK_DATA_DIR=str(self.tmp / "data"), TYPODESK_SECRET_KEY="bench", **env_extra)
+        subprocess.run([*TYPODESK, "init"], env=self.env, check=True, capture_output=True)
+        out = subprocess.run(
+            [*TYPODESK, "site", "add", "News", "--domain", "news.example"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        self.key = out.stdout.strip()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.serve = subprocess.Popen(
+            [*TYPODESK, "serve", "--port", str(self.port)], env=self.env, stdout=subprocess.DEVNULL
+        )
+        self.worker = subprocess.Popen([*TYPODESK, "worker"], env=self.env, stdout=subprocess.DEVNULL)
+        wait_http(self.url + "/healthz")
+
+    def stored(self) -> int:
+        con = sqlite3.connect(self.tmp / "data" / "typodesk.sqlite3")
+        try:
+            return con.execute("SELECT count(*) FROM findings_report").fetchone()[0]
+        finally:
+            con.close()
+
+    def close(self) -> None:
+        stop([self.serve, self.worker])
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def report(key: str, **over) -> bytes:
+    data = {
+        "site": key,
+        "url": "https://news.example/2026/lighthouse",
+        "title": "Lighthouse reopens",
+        "lang": "en",
+        "quote": {"exact": "teh", "prefix": "It was ", "suffix": " best of times", "start": 7, "end": 10},
+        "suggestion": "the",
+        "comment": "",
+    }
+    data.update(over)
+    return json.dumps(data).encode()
+
+
+REPORT = report("0123456789abcdef")
+HIGH = str(10**9)
+
+
+def bench_typodesk(args, results: dict, memory: dict) -> None:
+    limits = {}
+    for name in ("RATE", "SITE_RATE", "GLOBAL_RATE"):
+        limits[f"TYPODESK_{name}_BURST"] = HIGH
+        limits[f"TYPODESK_{name}_PER_MINUTE"] = HIGH
+    limits["TYPODESK_MIN_MS"] = "0"
+    td = Typodesk(limits)
+    try:
+        time.sleep(1)
+        memory["idle"] = rss_mb(td.serve.pid) + rss_mb(td.worker.pid)
+        # One report creates the finding; the measured ones are further reports of it.
+        urllib.request.urlopen(urllib.request.Request(td.url + "/api/v1/reports", report(td.key)), timeout=10)
+        with RssWatch([td.serve.pid, td.worker.pid]) as watch:
+            r = repeat(td.url + "/api/v1/reports", report(td.key), args, 201)
+        memory["load"] = watch.peak
+        r["stored"] = td.stored() - 1
+        results["typodesk accepted (lean path, group commit)"] = r
+    finally:
+        td.close()
+
+    td = Typodesk({"TYPODESK_MIN_MS": "0"})  # default limits
+    try:
+        url = td.url + "/api/v1/reports"
+        with RssWatch([td.serve.pid, td.worker.pid]) as watch:
+            results["typodesk refused: rate limit (429)"] = repeat(url, report(td.key), args, 429)
+            results["typodesk refused: unknown site (403)"] = repeat(url, report("nosuchsite"), args, 403)
+            results["typodesk refused: bad body (400)"] = repeat(url, b'{"site": "x", "quote": ', args, 400)
+            memory["flood"] = watch.peak
+            results["_flood"] = flood(td, args)
+        for name in list(results):
+            if name.startswith("typodesk refused"):
+                results[name]["stored"] = None
+    finally:
+        td.close()
+
+
+def flood(td: Typodesk, args) -> dict:
+    """One client floods (over its limit) while another, from 127.0.0.2, reports every 50 ms."""
+    done = threading.Event()
+    outcome = {"sent": 0, "accepted": 0, "latencies": []}
+
+    def second_client():
+        while not done.is_set():
+            t = time.monotonic()
+            conn = socket.create_connection(
+                ("127.0.0.1", td.port), timeout=10, source_address=("127.0.0.2", 0)
+            )
+            body = report(td.key, url=f"https://news.example/other-{outcome['sent']}")
+            conn.sendall(
+                b"POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+            )
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+            conn.close()
+            outcome["sent"] += 1
+            outcome["accepted"] += answer.startswith(b"HTTP/1.1 201")
+            outcome["latencies"].append((time.monotonic() - t) * 1000)
+            done.wait(0.05)
+
+    t = threading.Thread(target=second_client)
+    before = td.stored()
+    t.start()
+    r = wrk(td.url + "/api/v1/reports", report(td.key), args)
+    done.set()
+    t.join()
+    lat = sorted(outcome["latencies"])
+    return {
+        "flood_rps": r["rps"],
+        "flood_429": r["codes"].get(429, 0),
+        "second_sent": outcome["sent"],
+        "second_accepted": outcome["accepted"],
+        "second_stored": td.stored() - before,
+        "second_p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else 0,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--duration", type=int, default=5, help="seconds per run (default 5)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per row; the table shows medians")
+    p.add_argument("--connections", type=int, default=64)
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--skip-isso", action="store_true", help="no Isso row (it needs PyPI the first time)")
+    p.add_argument("--only-typodesk", action="store_true", help="typodesk's rows only (tuning)")
+    args = p.parse_args()
+    if not shutil.which("wrk"):
+        p.error("wrk is needed: apt-get install wrk")
+    if not 1 <= args.duration <= 60 or not 1 <= args.repeats <= 10:
+        p.error("--duration 1..60 and --repeats 1..10 keep a run bounded")
+
+    results: dict = {}
+    memory: dict = {}
+    if not args.only_typodesk:
+        bench_minimal(args, "NORMAL", results)
+        bench_minimal(args, "FULL", results)
+    if not (args.skip_isso or args.only_typodesk):
+        bench_isso(args, results)
+    bench_typodesk(args, results, memory)
+    flood_result = results.pop("_flood")
+
+    print(f"\n{args.connections} connections, {args.repeats} × {args.duration} s runs, medians; ", end="")
+    print(f"{os.cpu_count()} CPUs, wrk -t{args.threads}\n")
+    print("| server | answers/s | p50 ms | p99 ms | answered | stored | other answers |")
+    print("|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        stored = "" if r.get("stored") is None else f"{r['stored']:,}"
+        print(
+            f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['count']:,} "
+            f"| {stored} | {r['other']} |"
+        )
+    acc = results["typodesk accepted (lean path, group commit)"]["rps"]
+    print()
+    isso = results.get("Isso 0.14, gunicorn 4 workers, SQLite")
+    if isso:
+        print(f"typodesk accepted / Isso: {acc / isso['rps']:.1f}×")
+    for sync in ("NORMAL", "FULL") if not args.only_typodesk else ():
+        ref = results[f"minimal asyncio + SQLite WAL, synchronous={sync}"]["rps"]
+        print(f"typodesk accepted / minimal (synchronous={sync}): {100 * acc / ref:.0f} %")
+    for name, r in results.items():
+        if name.startswith("typodesk refused"):
+            print(f"{name.removeprefix('typodesk refused: ')} / accepted: {r['rps'] / acc:.1f}×")
+    f = flood_result
+    print(
+        f"\nflood: one client at {f['flood_rps']:,.0f} requests/s ({f['flood_429']:,} × 429); "
+        f"a second client sent {f['second_sent']}, {f['second_accepted']} accepted, "
+        f"{f['second_stored']} stored, "
+        f"p99 {f['second_p99']:.1f} ms"
+    )
+    print(
+        f"memory (RSS, serve + worker): idle {memory['idle']:.0f} MB, accepted load {memory['load']:.0f} MB, "
+        f"refusal floods {memory['flood']:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
