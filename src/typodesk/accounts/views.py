@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -347,7 +347,7 @@ def accept_invitation(request, token: str):
         return render(request, "accounts/invitation_join.html", context)
     if existing is not None:
         # An account exists: it logs in (with its second factor, if any) and comes back here.
-        login_url = reverse("desk:login") + "?next=" + request.path
+        login_url = reverse("desk:login") + "?" + urlencode({"next": request.path})
         context["login_url"] = login_url
         return render(request, "accounts/invitation_login.html", context)
     form = NewPasswordForm(request.POST if request.method == "POST" else None, email=invitation.email)
