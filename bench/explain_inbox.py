@@ -49,17 +49,7 @@ def run(args) -> int:
     assert connection.vendor == "postgresql", "this script shows PostgreSQL plans"
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: rows copied in the seeder's
-    # transaction would leave pending checks behind, and PostgreSQL refuses to build an index on
-    # a table with pending trigger events. The seeder writes consistent rows; its session skips
-    # the foreign-key triggers (replica mode, as a restore does) so that its indexes build.
-    with connection.cursor() as c:
-        c.execute("SET session_replication_role = replica")
-    try:
-        info = seed(args.findings, args.reports, sites=3)
-    finally:
-        with connection.cursor() as c:
-            c.execute("SET session_replication_role = DEFAULT")
+    info = seed(args.findings, args.reports, sites=3)
     print(
         f"-- seeded {info['findings']:,} findings, {info['reports']:,} reports, {info['pages']:,} pages "
         f"in {time.perf_counter() - started:.0f} s; PostgreSQL {connection.pg_version // 10000}",
