@@ -9,12 +9,11 @@ Every view goes through ``sites_for(user)``: a finding of a site the user is not
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -31,6 +30,8 @@ from typodesk.text import normalize
 from typodesk.text.diff import diff
 
 EDIT_ROLES = {Membership.Role.OWNER, Membership.Role.EDITOR}
+REPORTS_PER_PAGE = 50
+SUGGESTIONS = 12
 NOTE_MAX = 5000
 #: Characters of the page's text shown at most on each side of the quote.
 PARAGRAPH_REACH = 320
@@ -70,11 +71,16 @@ class Suggestion:
     segments: list
 
 
-def suggestions_of(finding: Finding, reports) -> list[Suggestion]:
+def suggestions_of(finding: Finding, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """The readers' distinct suggestions, most frequent first, each as a diff against the quote."""
-    counts = Counter(r.suggestion for r in reports if r.suggestion)
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [Suggestion(text, n, diff(finding.exact, text)) for text, n in ordered]
+    rows = (
+        Report.objects.filter(finding=finding)
+        .exclude(suggestion="")
+        .values_list("suggestion")
+        .annotate(n=Count("id"))
+        .order_by("-n", "suggestion")[:limit]
+    )
+    return [Suggestion(text, n, diff(finding.exact, text)) for text, n in rows]
 
 
 @dataclass
@@ -185,14 +191,23 @@ def _render(request, f: Finding, *, error: str = "", status: int = 200, note: st
     f = (
         Finding.objects.select_related("page", "site")
         .prefetch_related(
-            Prefetch("reports", queryset=Report.objects.order_by("created", "pk")),
             Prefetch(
                 "history", queryset=StatusChange.objects.select_related("user").order_by("created", "pk")
-            ),
+            )
         )
         .get(pk=f.pk)
     )
-    reports = list(f.reports.all())
+    # Newest first, a page at a time: a finding may have thousands of reports.
+    try:
+        page = max(1, int(request.GET.get("reports", "1")))
+    except ValueError:
+        page = 1
+    start = (page - 1) * REPORTS_PER_PAGE
+    reports = list(
+        Report.objects.filter(finding=f).order_by("-created", "-pk")[start : start + REPORTS_PER_PAGE + 1]
+    )
+    more = len(reports) > REPORTS_PER_PAGE
+    reports = reports[:REPORTS_PER_PAGE]
     context = finding_context(f)  # the page reader's evidence and the spell checker's suggestion
     can_edit = role_of(request.user, f.site) in EDIT_ROLES
     return render(
@@ -204,14 +219,19 @@ def _render(request, f: Finding, *, error: str = "", status: int = 200, note: st
             "reports": reports,
             "status_label": STATUS_LABELS.get(f.status, f.status),
             "paragraph": paragraph_of(f, context["page_check"]),
-            "suggestions": suggestions_of(f, reports),
+            "suggestions": suggestions_of(f),
             "live": live_link(f.page.url, f.exact, f.prefix, f.suffix),
             "history": history_of(f),
             "can_edit": can_edit,
             "actions": [a for a in ACTIONS if a[0] != f.status] if can_edit else [],
             "error": error,
             "note_value": f.note if note is None else note,
-            "waiting_readers": sum(1 for r in reports if r.email),
+            "waiting_readers": Report.objects.filter(finding=f).exclude(email="").count(),
+            "reports_page": page,
+            "reports_next": page + 1 if more else None,
+            "reports_prev": page - 1 if page > 1 else None,
+            "reports_first": start + 1,
+            "reports_last": start + len(reports),
         },
         status=status,
     )
