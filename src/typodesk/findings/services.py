@@ -138,8 +138,9 @@ def record_report_fast(
     ``channels`` memoises per site whether it has notification channels (one query per batch).
     Returns (report id, finding id, True).
     """
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    connection = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
     if not connection.in_atomic_block:
         raise RuntimeError("record_report_fast runs inside the caller's transaction")
     when = timezone.now()

@@ -17,9 +17,32 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 
 from typodesk.ingest.models import RateBucket
+
+
+class NotInMemory(Exception):
+    """Raised by :func:`take` inside :func:`memory_only` when the answer needs the backend."""
+
+
+_local = threading.local()
+
+
+class memory_only:  # noqa: N801 (used as a function: ``with memory_only():``)
+    """Within this block :func:`take` answers only from memory (a bucket known to be empty) and
+    raises :class:`NotInMemory`, before any side effect, when it would ask the backend. The lean
+    path runs admission this way in its event loop: a flood is refused without leaving it."""
+
+    __slots__ = ("before",)
+
+    def __enter__(self):
+        self.before = getattr(_local, "memory_only", False)
+        _local.memory_only = True
+
+    def __exit__(self, *exc):
+        _local.memory_only = self.before
+
 
 # (key, capacity, per_second) -> Unix time at which the bucket holds one token again.
 _empty_until: dict[tuple[str, float, float], float] = {}
@@ -41,6 +64,8 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
         if now < until:
             return max(1.0, math.ceil(until - now))
         _empty_until.pop(memo, None)
+    if getattr(_local, "memory_only", False):
+        raise NotInMemory(key)
     client = _redis()
     if client is not None:
         short = _take_redis(client, key, capacity, per_second, -1.0 if given is None else now)
@@ -69,10 +94,10 @@ def reset_local() -> None:
 _sql: dict[str, tuple[str, str]] = {}
 
 
-def _statements() -> tuple[str, str]:
-    vendor = connection.vendor
+def _statements(db) -> tuple[str, str]:
+    vendor = db.vendor
     if vendor not in _sql:
-        table = connection.ops.quote_name(RateBucket._meta.db_table)
+        table = db.ops.quote_name(RateBucket._meta.db_table)
         least = "LEAST" if vendor == "postgresql" else "MIN"
         mark = "?" if vendor == "sqlite" else "%s"
         avail = f"{least}({mark}, tokens + ({mark} - updated) * {mark})"
@@ -86,13 +111,14 @@ def _statements() -> tuple[str, str]:
 
 def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
     """0 when a token was taken, else the exact seconds until the bucket holds one."""
-    update, select = _statements()
+    db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
+    update, select = _statements(db)
     cap, rate, now = float(capacity), float(per_second), float(now)
     # The driver's own cursor: this runs for every report, and Django's cursor wrapper
     # (query rewriting, logging hooks) cost more than the statement itself.
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
         try:
             cursor.execute(update, (cap, now, rate, now, key, cap, now, rate))
             if cursor.rowcount:
@@ -105,7 +131,7 @@ def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
         return 0.0
     except IntegrityError:
         pass
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(select.replace("?", "%s"), [cap, now, rate, key])
         row = cursor.fetchone()
     if row is None:  # deleted by a purge in between: allow rather than refuse a reader

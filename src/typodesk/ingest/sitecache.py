@@ -40,6 +40,11 @@ def load_site(key: str) -> Site | None:
     """Read the site from the database (blocking: call from a thread) and cache it."""
     generation = _generation
     site = Site.objects.filter(public_key=key).prefetch_related("domains").first()
+    if site is not None:
+        # Site.allows_host reads site.hosts() for every report: answer it from this snapshot
+        # (as fresh as the cached site itself) instead of building a related manager each time.
+        hosts = [d.host for d in site.domains.all()]
+        site.hosts = lambda: hosts
     _store(_sites, key, site, generation)
     return site
 
