@@ -39,7 +39,7 @@ def test_a_fix_found_on_the_page_is_shown_with_its_evidence(logged_in, server, r
     assert "Fixed on the page" in html
     assert "Reported: " in html and "<del>teh</del>" in html
     assert "On the page now: " in html and "<ins>the</ins>" in html
-    assert "“teh” now reads “the”" in html and '<span class="who">the page reader</span>' in html
+    assert "“teh” now reads “the”" in html and '<span class="actor">the page reader</span>' in html
     assert "Page last read" in html
 
 
