@@ -231,7 +231,7 @@ def _charts(o: Overview) -> dict:
             title=_("Reports per day, last 90 days"),
             desc=reports_desc,
             axis_labels=labels,
-            tick_text=lambda v: number(round(v)),
+            tick_text=lambda v: number(int(v)) if v == int(v) else formats.number_format(v, 1),
         ),
         "status_rows": status_rows,
         "status_chart": charts.stacked(
