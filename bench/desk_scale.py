@@ -148,7 +148,10 @@ def child(args) -> int:
             request.user = user
             filters = inbox.parse(request, list(Site.objects.order_by("name")))
             cursor = inbox.decode_cursor(request.GET["after"]) if "after" in request.GET else None
-            queries = [inbox.search_query(filters)] if filters.words else inbox.inbox_queries(filters, cursor)
+            if inbox.reads_matches(filters):
+                queries = [inbox.search_query(filters)]
+            else:
+                queries = inbox.inbox_queries(filters, cursor)
             print(f"\n-- {name}: {len(queries)} quer{'y' if len(queries) == 1 else 'ies'}, the first:")
             sql, params = queries[0]
             with connection.cursor() as c:

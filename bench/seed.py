@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import importlib
 import os
 import random
 import sys
@@ -316,6 +317,13 @@ def seed(
         else:
             for t in tables:
                 c.execute(f'ALTER TABLE "{t}" ENABLE TRIGGER USER')
+            c.execute("SELECT to_regclass('findings_finding_search') IS NOT NULL")
+            if c.fetchone()[0]:
+                # The per-finding search vectors the report trigger would have written.
+                t0 = time.monotonic()
+                migration = importlib.import_module("typodesk.findings.migrations.0006_finding_search")
+                c.execute(migration.BACKFILL)
+                log(f"seed: search vectors ({time.monotonic() - t0:.0f} s)")
             for t in tables:
                 c.execute(
                     f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM \"{t}\"))"
@@ -329,6 +337,9 @@ def seed(
             c.execute("VACUUM ANALYZE findings_page")
             c.execute("VACUUM ANALYZE findings_finding")
             c.execute("VACUUM ANALYZE findings_report")
+            c.execute("SELECT to_regclass('findings_finding_search') IS NOT NULL")
+            if c.fetchone()[0]:
+                c.execute("VACUUM ANALYZE findings_finding_search")
         if vendor == "sqlite":
             c.execute("PRAGMA foreign_keys = ON")
     log(f"seed: analyzed ({time.monotonic() - t0:.0f} s)")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import io
 import json
 import re
@@ -306,9 +305,18 @@ def test_export_over_several_sites_names_each_findings_site(client, make_user, s
     assert rows[0][-1] == "site" and {r[-1] for r in rows[1:]} == {site.public_key, other.public_key}
 
 
-def test_postgres_search_expression_is_the_indexed_one():
-    migration = importlib.import_module("typodesk.findings.migrations.0005_desk_inbox")
-    assert migration.PG_VECTOR == inbox.PG_SEARCH_VECTOR
+def test_search_index_forgets_deleted_findings_and_reports(logged_in, site):
+    f = report(site, "teh", comment="zanzibar")
+    report(site, "other", start=30, comment="zanzibar too")
+    assert sorted(shown(logged_in, "?q=zanzibar")) == ["other", "teh"]
+    f.delete()
+    assert shown(logged_in, "?q=zanzibar") == ["other"]
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SELECT COUNT(*) FROM findings_finding_search WHERE finding_id = %s", [f.pk])
+            assert c.fetchone()[0] == 0
 
 
 def test_every_inbox_query_is_one_index_walk(site, editor, rf):

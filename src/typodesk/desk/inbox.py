@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,7 @@ from typodesk.sites.models import Site
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 # More (site, status) parts than this are read by one query over all of them (instance admins
 # with very many sites): correct, but then the database sorts the matching rows.
 MAX_PARTS = 40
@@ -42,9 +44,6 @@ STATUSES = {
     "duplicate": (gettext_lazy("Duplicate"), [Finding.Status.DUPLICATE]),
     "all": (gettext_lazy("All"), list(Finding.Status.values)),
 }
-# A report's text search vector on PostgreSQL: the very expression of the GIN index made by
-# findings migration 0005 (a test checks they agree), so that the index answers the search.
-PG_SEARCH_VECTOR = "to_tsvector('simple'::regconfig, exact || ' ' || suggestion || ' ' || comment)"
 CURSOR = re.compile(r"^(\d{1,10})\.(-?\d{1,19})\.(\d{1,19})$")
 WORD = re.compile(r"\w+")
 
@@ -198,6 +197,19 @@ def decode_cursor(value: str) -> tuple[int, dt.datetime, int]:
 # --- Queries -------------------------------------------------------------------------------
 
 
+@contextmanager
+def _reading():
+    """A cursor for the inbox's queries. PostgreSQL: without parallel workers, whose start costs
+    more (tens of ms) than these index walks take; SET LOCAL ends with the transaction."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as c:
+            yield c
+        return
+    with transaction.atomic(), connection.cursor() as c:
+        c.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield c
+
+
 def _search_sql(words: list[str]) -> tuple[str, list]:
     """``f.id IN (…)``: findings with a report whose quote, suggestion or comment has every word
     (as a word prefix)."""
@@ -210,10 +222,11 @@ def _search_sql(words: list[str]) -> tuple[str, list]:
             [match],
         )
     if vendor == "postgresql":
+        # One vector per finding (findings migration 0006): a probe by id, or the GIN index.
         query = " & ".join(f"'{w}':*" for w in words)
         return (
-            f"f.id IN (SELECT r.finding_id FROM findings_report r"  # noqa: S608 (values are parameters)
-            f" WHERE {PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s))",
+            "f.id IN (SELECT s.finding_id FROM findings_finding_search s"
+            " WHERE s.vector @@ to_tsquery('simple'::regconfig, %s))",
             [query],
         )
     # Any other database: correct, without an index.
@@ -281,7 +294,7 @@ def _parts(filters: Filters) -> list[tuple[list[int], list[str]]]:
     statuses = filters.statuses
     if not site_ids:
         return []
-    if len(site_ids) * len(statuses) > MAX_PARTS or filters.words or filters.page_ids is not None:
+    if len(site_ids) * len(statuses) > MAX_PARTS or reads_matches(filters) or filters.page_ids is not None:
         # Also when the matches come from the search index or a page: they are read first, once.
         return [(site_ids, statuses)]
     return [([s], [st]) for s in site_ids for st in statuses]
@@ -326,10 +339,10 @@ def page(filters: Filters, after: str = "", before: str = "", size: int | None =
     backwards = bool(before) and not after
     cursor = decode_cursor(after or before) if (after or before) else None
     ids_keys: list[tuple] = []
-    if filters.words:
+    if reads_matches(filters):
         ids_keys = _search_page(filters, cursor, backwards, size + 1)
     else:
-        with connection.cursor() as c:
+        with _reading() as c:
             for sql, params in inbox_queries(filters, cursor, backwards, size + 1):
                 c.execute(sql, params)
                 ids_keys += c.fetchall()
@@ -352,13 +365,19 @@ def page(filters: Filters, after: str = "", before: str = "", size: int | None =
     return InboxPage(rows, nxt, prev)
 
 
+def reads_matches(filters: Filters) -> bool:
+    """Whether a search reads all its matches first (SQLite: its index is of reports) rather than
+    being one more condition of the ordered walk (PostgreSQL: one vector per finding)."""
+    return bool(filters.words) and connection.vendor != "postgresql"
+
+
 def _search_matches(filters: Filters) -> list[tuple]:
     """Every finding of the chosen sites the search finds, any status: (id, status, count, last).
 
     The search index answers first; its matches are then read once for the page and the counts
     (the order index cannot help: the matches are spread over all of it)."""
     if filters.matches is None:
-        with connection.cursor() as c:
+        with _reading() as c:
             c.execute(*search_query(filters))
             filters.matches = c.fetchall()
     return filters.matches
@@ -404,7 +423,7 @@ def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
     if not site_ids:
         return {key: (0, False) for key in STATUSES}
     per_status: dict[str, tuple[int, bool]] = {}
-    if filters.words:
+    if reads_matches(filters):
         found: dict[str, int] = {}
         for m in _search_matches(filters):
             found[m[1]] = found.get(m[1], 0) + 1
@@ -412,10 +431,28 @@ def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
             key: (sum(found.get(st, 0) for st in statuses), False)
             for key, (_label, statuses) in STATUSES.items()
         }
+    if filters.words:
+        # PostgreSQL: the first SEARCH_COUNT_CAP matches of any status, in one query; beyond,
+        # each tab shows what it has among them, as "at least" ("120+").
+        where, params = _where(filters, site_ids, list(Finding.Status.values))
+        with _reading() as c:
+            c.execute(
+                "SELECT f.status FROM findings_finding f WHERE "  # noqa: S608 (parameters)
+                + " AND ".join(where)
+                + " LIMIT %s",
+                [*params, SEARCH_COUNT_CAP + 1],
+            )
+            sample = [row[0] for row in c.fetchall()]
+        capped = len(sample) > SEARCH_COUNT_CAP
+        sample = sample[:SEARCH_COUNT_CAP]
+        return {
+            key: (sum(1 for st in sample if st in statuses), capped)
+            for key, (_label, statuses) in STATUSES.items()
+        }
     if filters.page_ids is not None:
         # The matches are few (the findings of one page): one grouped count.
         where, params = _where(filters, site_ids, list(Finding.Status.values))
-        with connection.cursor() as c:
+        with _reading() as c:
             c.execute(
                 "SELECT f.status, COUNT(*) FROM findings_finding f WHERE "  # noqa: S608 (parameters)
                 + " AND ".join(where)
@@ -431,7 +468,7 @@ def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
     groups = (
         [[s] for s in site_ids] if len(site_ids) * len(Finding.Status.values) <= MAX_PARTS else [site_ids]
     )
-    with connection.cursor() as c:
+    with _reading() as c:
         for status in Finding.Status.values:
             total, capped = 0, False
             for group in groups:
@@ -463,7 +500,7 @@ def languages(sites: list[Site], limit: int = 60) -> list[str]:
         " FROM l WHERE l.lang IS NOT NULL)"
         " SELECT lang FROM l WHERE lang IS NOT NULL LIMIT %s"
     )
-    with connection.cursor() as c:
+    with _reading() as c:
         for s in sites[:MAX_PARTS]:
             c.execute(sql, [s.pk, s.pk, limit])
             found.update(row[0] for row in c.fetchall())
@@ -472,7 +509,7 @@ def languages(sites: list[Site], limit: int = 60) -> list[str]:
 
 # Readers' suggestions shown per finding are those of its latest reports: a finding reported
 # tens of thousands of times costs no more than one reported this many times.
-SUGGESTION_REPORTS = 200
+SUGGESTION_REPORTS = 50
 
 
 def attach_suggestions(findings: list[Finding]) -> None:
@@ -482,11 +519,13 @@ def attach_suggestions(findings: list[Finding]) -> None:
     if findings:
         part = (
             "SELECT * FROM (SELECT finding_id, suggestion FROM findings_report WHERE finding_id = %s"
-            " ORDER BY created DESC LIMIT %s) t"
+            # finding_id in the order too: then the (finding, created) index gives the order
+            # whatever the planner guesses of the finding's number of reports.
+            " ORDER BY finding_id DESC, created DESC LIMIT %s) t"
         )
         sql = " UNION ALL ".join([part] * len(findings))
         params = [v for f in findings for v in (f.pk, SUGGESTION_REPORTS)]
-        with connection.cursor() as c:
+        with _reading() as c:
             c.execute(sql, params)
             for fid, suggestion in c.fetchall():
                 if suggestion:
