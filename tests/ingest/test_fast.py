@@ -443,14 +443,20 @@ def test_one_group_is_one_transaction(site, monkeypatch):
 def test_a_failing_report_does_not_cost_the_others_theirs(site, monkeypatch):
     from typodesk.findings import services
 
-    real = services.record_report_fast
+    real, real_many = services.record_report_fast, services.record_reports_fast
 
     def flaky(s, **kw):
         if kw["comment"] == "job 3":
             raise ValueError("boom")
         return real(s, **kw)
 
+    def flaky_many(s, items, channels):
+        if any(item["comment"] == "job 3" for item in items):
+            raise ValueError("boom")
+        return real_many(s, items, channels)
+
     monkeypatch.setattr(services, "record_report_fast", flaky)
+    monkeypatch.setattr(services, "record_reports_fast", flaky_many)
     fast("POST", body(site))  # the finding exists: the others take the fast path
     _, results = _process(site, 6)
     assert [r[0] for r in results] == ["ok", "ok", "ok", "error", "ok", "ok"]
@@ -511,3 +517,96 @@ def test_a_site_created_after_its_key_was_refused_is_found(make_site, site):
     sitecache.invalidate()  # what any Site/Domain save in this process does
     r = fast("POST", body(new, site="later", url="https://later.example/a"))
     assert r.status_code == 201
+
+
+def test_a_group_leaves_what_recording_one_by_one_leaves(make_site):
+    """The same reports into two sites: one by one through record_report, and as one writer group."""
+    from typodesk.findings.services import Quote, record_report
+    from typodesk.sites.models import Site
+
+    one = make_site(name="One", domains=["news.example"])
+    group = make_site(name="Group", domains=["news.example"])
+    Site.objects.filter(pk__in=[one.pk, group.pk]).update(allow_reader_email=True)
+    one.refresh_from_db()
+    group.refresh_from_db()
+    reports = []
+    for i in range(12):
+        page = f"https://news.example/p{i % 2}"
+        start = 7 if i % 3 else 30
+        quote = {"exact": "teh", "prefix": "It was ", "suffix": " best", "start": start, "end": start + 3}
+        title = ["", "First title", "Second title"][i % 3]
+        reports.append(
+            {
+                "url": page,
+                "quote": quote,
+                "title": title,
+                "lang": "en" if i % 4 else "",
+                "suggestion": "the",
+                "comment": f"r{i}",
+                "email": f"r{i}@mail.example",
+            }
+        )
+    # Both sites already know the spans of the first two reports (the group's common case).
+    for s in (one, group):
+        for r in reports[:2]:
+            record_report(
+                s,
+                url=r["url"],
+                quote=Quote(
+                    **{k: r["quote"].get(k, "") for k in ("exact", "prefix", "suffix", "start", "end")}
+                ),
+                title="Old",
+            )
+    for r in reports:
+        q = r["quote"]
+        record_report(
+            one,
+            url=r["url"],
+            quote=Quote(q["exact"], q["prefix"], q["suffix"], q["start"], q["end"]),
+            title=r["title"],
+            lang=r["lang"],
+            suggestion=r["suggestion"],
+            comment=r["comment"],
+            email=r["email"],
+            client_hash="c",
+        )
+    from typodesk.ingest.fast import _admit_keywords, _report_fields
+    from typodesk.ingest.schemas import ReportIn
+
+    w = writer.Writer(batch_max=100, queue_max=100)
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        jobs = []
+        for r in reports:
+            payload = _report_fields(ReportIn.model_validate({"site": group.public_key, **r}))
+            jobs.append(
+                writer.Job(
+                    site=group,
+                    report=payload,
+                    origin=None,
+                    client="c",
+                    loop=loop,
+                    future=loop.create_future(),
+                    extra=_admit_keywords(payload),
+                )
+            )
+        await loop.run_in_executor(None, w._process, jobs)
+        return [await j.future for j in jobs]
+
+    results = run(go())
+    assert [r[0] for r in results] == ["ok"] * len(reports)
+
+    def state(s):
+        findings = sorted(
+            (f.page.url, f.page.title, f.page.lang, f.start, f.report_count, f.status)
+            for f in Finding.objects.filter(site=s).select_related("page")
+        )
+        rows = sorted(
+            Report.objects.filter(finding__site=s).values_list(
+                "finding__start", "url", "title", "lang", "exact", "suggestion", "comment", "email"
+            )
+        )
+        return findings, rows
+
+    assert state(group) == state(one)

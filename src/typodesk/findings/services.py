@@ -205,6 +205,97 @@ def record_report_fast(
     return report_id, finding_id, True
 
 
+def record_reports_fast(site: Site, items: list[dict], channels: dict) -> list[tuple[int, int, bool] | None]:
+    """:func:`record_report_fast` for several reports of one site at once (a writer's group).
+
+    ``items`` are :func:`record_report` keyword arguments. The same case as
+    :func:`record_report_fast` (another report of a span whose finding exists and is not marked
+    fixed), with the same end state, in fewer statements: one look-up per distinct span, one
+    UPDATE per finding (its count raised by its number of reports), one INSERT for all the
+    reports, and the pages' title and language set as the last report that sent them says (what
+    one-by-one recording leaves). Sites with notification channels are recorded one by one, so
+    that each notification describes the finding as it was after its own report. Returns, per
+    item, (report id, finding id, True), or None: that report is for :func:`record_report`.
+    """
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_reports_fast runs inside the caller's transaction")
+    if site.pk not in channels:
+        from typodesk.notify.models import Channel
+
+        channels[site.pk] = Channel.objects.filter(site_id=site.pk).exists()
+    if channels[site.pk]:
+        return [record_report_fast(site, channels=channels, **item) for item in items]
+    results: list[tuple[int, int, bool] | None] = [None] * len(items)
+    connection.ensure_connection()
+    sql = _fast_sql(connection)
+    found: dict[tuple[str, str], tuple | None] = {}
+    chosen: list[tuple[int, tuple]] = []
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            for i, item in enumerate(items):
+                q = item["quote"]
+                page_hash = Page.hash_url(normalize_url(item["url"]))
+                key = (page_hash, Finding.make_span_key(q.exact, q.start, q.end))
+                if key not in found:
+                    cursor.execute(sql["find"], (key[1], site.pk, key[0]))
+                    found[key] = cursor.fetchone()
+                row = found[key]
+                if row is not None and row[3] is not None and row[4] != Finding.Status.FIXED:
+                    chosen.append((i, row))
+            if not chosen:
+                return results
+            pages: dict[int, dict] = {}
+            for i, row in chosen:
+                page = pages.setdefault(row[0], {"title": row[1], "lang": row[2], "changed": {}})
+                for name in ("title", "lang"):
+                    value = items[i].get(name, "")
+                    if value and value != page[name]:
+                        page[name] = page["changed"][name] = value
+            for page_id, page in pages.items():
+                if page["changed"]:
+                    Page.objects.filter(pk=page_id).update(**page["changed"])
+            when = timezone.now()
+            stamp = connection.ops.adapt_datetimefield_value(when)
+            per_finding: dict[int, int] = {}
+            for _, row in chosen:
+                per_finding[row[3]] = per_finding.get(row[3], 0) + 1
+            for finding_id, n in per_finding.items():
+                cursor.execute(sql["count_n"], (n, stamp, finding_id))
+            values: list = []
+            for i, row in chosen:
+                item, q = items[i], items[i]["quote"]
+                keep_email = site.allow_reader_email and row[4] in Finding.OPEN_STATUSES
+                values += (row[3], stamp, item["url"], item.get("title", ""), item.get("lang", ""), q.exact)
+                values += (q.prefix, q.suffix, q.start, q.end, item.get("suggestion", ""))
+                values += (item.get("comment", ""), item.get("client_hash", ""))
+                values.append(item.get("email", "") if keep_email else "")
+            # Rows come back in the order of VALUES, as Django's bulk_create relies on.
+            cursor.execute(_insert_many(connection, len(chosen)), values)
+            ids = [r[0] for r in cursor.fetchall()]
+        finally:
+            cursor.close()
+    for (i, row), report_id in zip(chosen, ids, strict=True):
+        results[i] = (report_id, row[3], True)
+    return results
+
+
+_INSERT_MANY: dict[tuple[str, int], str] = {}
+
+
+def _insert_many(connection, n: int) -> str:
+    key = (connection.vendor, n)
+    if key not in _INSERT_MANY:
+        one = _fast_sql(connection)["report"]
+        head, _, rest = one.partition(" VALUES ")
+        row = rest.removesuffix(" RETURNING id")
+        _INSERT_MANY[key] = f"{head} VALUES {', '.join([row] * n)} RETURNING id"
+    return _INSERT_MANY[key]
+
+
 _FAST_SQL: dict[str, dict[str, str]] = {}
 
 
@@ -224,8 +315,9 @@ def _fast_sql(connection) -> dict[str, str]:
         find = find.replace("%s", mark)
         count = f"UPDATE {finding} SET report_count = report_count + 1, last_reported = {greatest}"  # noqa: S608
         count += f"(last_reported, {mark}) WHERE id = {mark}"
+        count_n = count.replace("report_count + 1", f"report_count + {mark}")
         insert = f"INSERT INTO {report} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
-        _FAST_SQL[connection.vendor] = {"find": find, "count": count, "report": insert}
+        _FAST_SQL[connection.vendor] = {"find": find, "count": count, "count_n": count_n, "report": insert}
     return _FAST_SQL[connection.vendor]
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import orjson
@@ -146,7 +147,7 @@ class FastIngest:
             extra=_admit_keywords(report),
         )
         w = writer.get()
-        refused = _admit_in_memory(job)
+        refused = _admit_in_memory(job) if _recently_refused(job.client) else None
         if refused is not None:
             w.count_refusal(site.pk, refused.reason)
             result = ("refused", refused)
@@ -166,6 +167,9 @@ class FastIngest:
             return 201, body, []
         if kind == "refused":
             exc = result[1]
+            if len(_refused_clients) >= 100_000:
+                _refused_clients.clear()
+            _refused_clients[job.client] = time.monotonic() + REFUSED_MEMORY
             extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in exc.headers.items()]
             return exc.status, _error_body(exc.message, exc.field), extra
         _, status, message = result
@@ -192,6 +196,23 @@ class FastIngest:
             out.append((b"strict-transport-security", static.hsts))
         await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": body})
+
+
+# Readers refused lately (client hash -> until when): their next reports try admission in the
+# event loop first (:func:`_admit_in_memory`); everyone else's go straight to the writer, where
+# admission needs the database anyway for its first token.
+REFUSED_MEMORY = 60.0
+_refused_clients: dict[str, float] = {}
+
+
+def _recently_refused(client: str) -> bool:
+    until = _refused_clients.get(client)
+    if until is None:
+        return False
+    if until < time.monotonic():
+        del _refused_clients[client]
+        return False
+    return True
 
 
 def _admit_in_memory(job: writer.Job):

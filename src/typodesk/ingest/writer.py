@@ -146,14 +146,11 @@ class Writer:
             close_old_connections()  # an idle connection may have been closed by the server
         self._last_db_use = time.monotonic()
         recorded: list[tuple[Job, tuple]] = []
-        channels: dict = {}
         try:
             with transaction.atomic():
                 for job in batch:
                     self._admit(job)
-                for job in batch:
-                    if job.admitted is not None and job.result is None:
-                        recorded.append((job, self._record(job, channels)))
+                recorded = self._record_all([j for j in batch if j.admitted is not None and j.result is None])
         except (OperationalError, InterfaceError):
             log.warning(
                 "ingestion writer: the database failed; %d reports answered 503", len(batch), exc_info=1
@@ -188,12 +185,38 @@ class Writer:
         except admission.Refused as exc:
             job.result = ("refused", exc)
 
-    def _record(self, job: Job, channels: dict) -> tuple:
-        from typodesk.findings.services import Quote, record_report, record_report_fast
+    def _record_all(self, jobs: list[Job]) -> list[tuple[Job, tuple]]:
+        """Record the admitted reports of a group: the common case for several at once
+        (:func:`record_reports_fast`, per site), the rest one by one in arrival order."""
+        from typodesk.findings.services import record_reports_fast
+
+        out: list[tuple[Job, tuple]] = []
+        channels: dict = {}
+        by_site: dict[int, list[Job]] = {}
+        for job in jobs:
+            if not getattr(job.admitted, "spam", ""):
+                by_site.setdefault(job.site.pk, []).append(job)
+        done: set[int] = set()
+        for site_jobs in by_site.values():
+            items = [self._arguments(job) for job in site_jobs]
+            for job, fast in zip(
+                site_jobs, record_reports_fast(site_jobs[0].site, items, channels), strict=True
+            ):
+                if fast is not None:
+                    out.append((job, ("ok", *fast)))
+                    done.add(id(job))
+        for job in jobs:
+            if id(job) not in done:
+                out.append((job, self._record(job, channels)))
+        return out
+
+    @staticmethod
+    def _arguments(job: Job) -> dict:
+        from typodesk.findings.services import Quote
 
         r = job.report
         q = r["quote"]
-        kwargs = dict(
+        return dict(
             url=r["url"],
             quote=Quote(q["exact"], q["prefix"], q["suffix"], q["start"], q["end"]),
             title=r["title"],
@@ -204,6 +227,11 @@ class Writer:
             email=r["email"],
             root=r.get("root", ""),
         )
+
+    def _record(self, job: Job, channels: dict) -> tuple:
+        from typodesk.findings.services import record_report, record_report_fast
+
+        kwargs = self._arguments(job)
         spam = getattr(job.admitted, "spam", "")
         if spam:  # to the spam folder, the way record_report does it
             kwargs["spam"] = spam
