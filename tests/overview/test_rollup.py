@@ -105,13 +105,14 @@ def test_a_row_committed_late_below_the_high_water_mark_is_counted(site):
     Report.objects.filter(pk=row.pk).update(finding=second)
     Report.objects.filter(pk=row.pk).delete()
     rollup.catch_up()
-    assert rollup.Feed.objects.get(name="reports").gaps[0][0] == row.pk
+    # (On PostgreSQL, ids of rows other tests rolled back are waited for too.)
+    assert row.pk in [pk for pk, _t in rollup.Feed.objects.get(name="reports").gaps]
     assert sum(ReportDay.objects.filter(site=site).values_list("reports", flat=True)) == 1
     row.finding = first
     row.save(force_insert=True)
     rollup.catch_up()
     assert sum(ReportDay.objects.filter(site=site).values_list("reports", flat=True)) == 2
-    assert rollup.Feed.objects.get(name="reports").gaps == []
+    assert row.pk not in [pk for pk, _t in rollup.Feed.objects.get(name="reports").gaps]
     # An id never seen is given up after a while.
     feed = Feed.objects.get(name="reports")
     feed.gaps = [[10**9 - 1, 0.0]]
@@ -194,3 +195,12 @@ def test_the_worker_job_builds_then_follows_and_rests_when_idle(site):
         job.tick()
     assert sum(ReportDay.objects.filter(site=site).values_list("reports", flat=True)) == 1
     assert StatusChange.objects.count() == 0
+
+
+def test_the_rebuild_command(site, capsys):
+    from django.core.management import call_command
+
+    report(site, "teh", "/news/a")
+    call_command("overview_rebuild")
+    assert "overview rebuilt: 1 report days, 1 pages, 1 sections" in capsys.readouterr().out
+    assert StatusCount.objects.get(site=site, status="new").findings == 1

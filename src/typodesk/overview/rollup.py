@@ -279,10 +279,11 @@ def advance(name: str, batch: int = BATCH, now: float | None = None, feed: Feed 
 def rebuild() -> dict[str, int]:
     """Count everything again from the findings, reports and status changes as they are now."""
     started = time.monotonic()
+    # One snapshot for every count and every high-water mark (inside a caller's transaction, its).
+    repeatable = connection.vendor == "postgresql" and not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if repeatable:
             with connection.cursor() as c:
-                # One snapshot for every count and every high-water mark.
                 c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         for model in (ReportDay, StatusCount, PageCount, SectionCount, FixTime):
             model.objects.all().delete()
