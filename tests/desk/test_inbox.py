@@ -104,6 +104,20 @@ def test_counts_stop_at_the_cap(logged_in, site, monkeypatch):
     assert 'Open <span class="count">2+</span>' in html
 
 
+def test_search_counts_every_match_or_says_at_least(logged_in, site, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(inbox, "SEARCH_COUNT_CAP", 2)
+    for i in range(4):
+        report(site, f"w{i}", start=i * 10, comment="zanzibar")
+    report(site, "other", start=90)
+    html = logged_in.get(INBOX + "?q=zanzibar").content.decode()
+    # SQLite reads every match for the page anyway; PostgreSQL counts the first few only.
+    expected = "2+" if connection.vendor == "postgresql" else "4"
+    assert f'Open <span class="count">{expected}</span>' in html
+    assert len(shown(logged_in, "?q=zanzibar")) == 4
+
+
 def test_filter_by_page_language_date_and_suggestion(logged_in, site):
     report(site, "on story", start=1, path="/story", lang="en")
     report(site, "on other", start=1, path="/other?utm_source=x", lang="ru", suggestion="fix")
