@@ -297,11 +297,15 @@ def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
     from django.conf import settings
 
+    from typodesk.ingest.httpproto import http_protocol
+
     config = uvicorn.Config(
         "typodesk.asgi:application",
         host=host,
         port=port,
         workers=workers,
+        # httptools, with a response's head and body sent in one system call (docs/performance.md).
+        http=http_protocol(),
         lifespan="off",
         # Access logs would hold readers' addresses; typodesk never logs them.
         access_log=False,

@@ -141,7 +141,7 @@ class FastIngest:
             site=site,
             report=report,
             origin=headers.get("origin"),
-            client=client_hash(_ClientRequest(scope, headers)),
+            client=_client_hash(scope, headers),
             loop=loop,
             future=loop.create_future(),
             extra=_admit_keywords(report),
@@ -359,6 +359,23 @@ def _admit_keywords(report: dict[str, Any]) -> dict[str, Any]:
 _ADMIT_TAKES_REPORT: bool | None = None
 
 
+_client_hashes: dict[tuple[int, str, str | None], str] = {}
+
+
+def _client_hash(scope, headers: dict) -> str:
+    """:func:`client_hash` of the request, remembered per address for the day (its salt is the
+    day's: the key holds the UTC day, the day :func:`client_hash` salts with)."""
+    client = scope.get("client")
+    key = (int(time.time() // 86400), client[0] if client else "", headers.get("x-forwarded-for"))
+    out = _client_hashes.get(key)
+    if out is None:
+        out = client_hash(_ClientRequest(scope, headers))
+        if len(_client_hashes) >= 100_000:
+            _client_hashes.clear()
+        _client_hashes[key] = out
+    return out
+
+
 class _ClientRequest:
     """Just enough of a request for :func:`typodesk.ingest.client.client_hash`."""
 
@@ -412,8 +429,19 @@ def _cors(origin: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
+_error_bodies: dict[tuple[str, str | None], bytes] = {}
+
+
 def _error_body(message: str, field: str | None) -> bytes:
-    return json.dumps({"error": message, "field": field}).encode()
+    """``{"error": …, "field": …}`` as the ninja endpoint writes it (a flood repeats a few)."""
+    key = (message, field)
+    out = _error_bodies.get(key)
+    if out is None:
+        out = json.dumps({"error": message, "field": field}).encode()
+        if len(_error_bodies) >= 1000:
+            _error_bodies.clear()
+        _error_bodies[key] = out
+    return out
 
 
 _languages: dict[tuple[str, str], bytes] = {}
