@@ -72,6 +72,7 @@ class Filters:
     # A search's matches (id, status, report count, last report), read once per request and
     # shared by the page and the counts (``_search_matches``).
     matches: list[tuple] | None = field(default=None, repr=False)
+    common_words: bool | None = field(default=None, repr=False)  # see reads_matches
 
     def params(self, **changes) -> dict[str, str]:
         """The query parameters of these filters (without paging), with ``changes`` applied."""
@@ -210,12 +211,24 @@ def _reading():
         yield c
 
 
-def _search_sql(words: list[str]) -> tuple[str, list]:
+def _fts_match(words: list[str]) -> str:
+    return " ".join(f'"{w}"*' for w in words)  # \w+ holds no quote: nothing to escape
+
+
+def _search_sql(words: list[str], walk: bool = False) -> tuple[str, list]:
     """``f.id IN (…)``: findings with a report whose quote, suggestion or comment has every word
-    (as a word prefix)."""
+    (as a word prefix). ``walk`` (SQLite, a common word): a check of each finding the ordered walk
+    meets, against the matching report ids (read once from the search index)."""
     vendor = connection.vendor
     if vendor == "sqlite":
-        match = " ".join(f'"{w}"*' for w in words)  # \w+ holds no quote: nothing to escape
+        match = _fts_match(words)
+        if walk:
+            # "+r.id": not the rowid lookup per match, but this finding's reports (its index).
+            return (
+                "EXISTS (SELECT 1 FROM findings_report r WHERE r.finding_id = f.id AND +r.id IN"
+                " (SELECT rowid FROM findings_report_fts WHERE findings_report_fts MATCH %s))",
+                [match],
+            )
         return (
             "f.id IN (SELECT r.finding_id FROM findings_report_fts s"
             " JOIN findings_report r ON r.id = s.rowid WHERE findings_report_fts MATCH %s)",
@@ -285,7 +298,7 @@ def _where(filters: Filters, site_ids: list[int], statuses: list[str]) -> tuple[
         where.append("f.created < %s")
         params.append(_db_datetime(_day_start(filters.until + dt.timedelta(days=1))))
     if filters.words:
-        sql, p = _search_sql(filters.words)
+        sql, p = _search_sql(filters.words, walk=not reads_matches(filters))
         where.append(sql)
         params += p
     return where, params
@@ -367,10 +380,30 @@ def page(filters: Filters, after: str = "", before: str = "", size: int | None =
     return InboxPage(rows, nxt, prev)
 
 
+# SQLite: a search whose words are in fewer reports than this reads its matches first; a more
+# common one is checked finding by finding along the ordered walk (a page then costs about
+# 50 / (share of findings that match) checks, not one per matching report).
+SEARCH_WALK_FROM = 2_000
+
+
 def reads_matches(filters: Filters) -> bool:
-    """Whether a search reads all its matches first (SQLite: its index is of reports) rather than
-    being one more condition of the ordered walk (PostgreSQL: one vector per finding)."""
-    return bool(filters.words) and connection.vendor != "postgresql"
+    """Whether a search reads all its matches first (SQLite, words in few reports) rather than
+    being one more condition of the ordered walk (PostgreSQL: one vector per finding; SQLite:
+    common words)."""
+    if not filters.words or connection.vendor == "postgresql":
+        return False
+    if filters.common_words is None:
+        if connection.vendor != "sqlite":
+            filters.common_words = False
+        else:
+            with connection.cursor() as c:
+                c.execute(
+                    "SELECT COUNT(*) FROM (SELECT rowid FROM findings_report_fts"
+                    " WHERE findings_report_fts MATCH %s LIMIT %s) t",
+                    [_fts_match(filters.words), SEARCH_WALK_FROM],
+                )
+                filters.common_words = c.fetchone()[0] >= SEARCH_WALK_FROM
+    return not filters.common_words
 
 
 def _search_matches(filters: Filters) -> list[tuple]:
@@ -395,13 +428,18 @@ def search_query(filters: Filters) -> tuple[str, list]:
     )
 
 
+def _aware(value) -> dt.datetime:
+    """A time as a raw cursor returned it (text or a naive UTC datetime on SQLite), made aware."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def _search_page(filters: Filters, cursor, backwards: bool, limit: int) -> list[tuple]:
     statuses = set(filters.statuses)
-    rows = [(m[2], m[3], m[0]) for m in _search_matches(filters) if m[1] in statuses]
+    rows = [(m[2], _aware(m[3]), m[0]) for m in _search_matches(filters) if m[1] in statuses]
     if cursor is not None:
-        # Keys as the database returned them (text on SQLite, datetimes on PostgreSQL).
-        key = (cursor[0], _db_datetime(cursor[1]), cursor[2])
-        rows = [r for r in rows if (r > key if backwards else r < key)]
+        rows = [r for r in rows if (r > cursor if backwards else r < cursor)]
     rows.sort(reverse=not backwards)
     return [(pk, count, last) for count, last, pk in rows[:limit]]
 
@@ -418,7 +456,7 @@ def iter_all(filters: Filters, batch: int = 500):
         after = p.next_cursor
 
 
-def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
+def counts(filters: Filters) -> dict[str, tuple[int | None, bool]]:
     """Findings per status tab under the other filters: (count, capped at COUNT_CAP)."""
     site_ids = [s.pk for s in filters.sites]
     out: dict[str, tuple[int, bool]] = {}
@@ -434,8 +472,9 @@ def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
             for key, (_label, statuses) in STATUSES.items()
         }
     if filters.words:
-        # PostgreSQL: the first SEARCH_COUNT_CAP matches of any status, in one query; beyond,
-        # each tab shows what it has among them, as "at least" ("120+").
+        # PostgreSQL, and common words on SQLite: the matches of any status up to
+        # SEARCH_COUNT_CAP, in one query; more than that, and the tabs show no number (None)
+        # rather than counting them all.
         where, params = _where(filters, site_ids, list(Finding.Status.values))
         with _reading() as c:
             c.execute(
@@ -445,10 +484,10 @@ def counts(filters: Filters) -> dict[str, tuple[int, bool]]:
                 [*params, SEARCH_COUNT_CAP + 1],
             )
             sample = [row[0] for row in c.fetchall()]
-        capped = len(sample) > SEARCH_COUNT_CAP
-        sample = sample[:SEARCH_COUNT_CAP]
+        if len(sample) > SEARCH_COUNT_CAP:
+            return {key: (None, False) for key in STATUSES}
         return {
-            key: (sum(1 for st in sample if st in statuses), capped)
+            key: (sum(1 for st in sample if st in statuses), False)
             for key, (_label, statuses) in STATUSES.items()
         }
     if filters.page_ids is not None:
