@@ -276,6 +276,7 @@ def test_the_desk_shows_what_the_api_changed(api, client, site, people):
     client.force_login(people["viewer"])
     page = client.get(f"/desk/findings/{copy.pk}/").content.decode()
     assert f'href="/desk/findings/{original.pk}/"' in page and "Duplicate of" in page
-    assert "Note: Same &lt;b&gt;typo&lt;/b&gt;" in page and "note “Same &lt;b&gt;typo&lt;/b&gt;”" in page
-    assert "by editor@news.example" in page
+    assert '<p class="note">Same &lt;b&gt;typo&lt;/b&gt;</p>' in page
+    assert "note: “Same &lt;b&gt;typo&lt;/b&gt;”" in page
+    assert '<span class="actor">editor@news.example</span>' in page
     assert "duplicate" in client.get("/desk/", {"status": "duplicate"}).content.decode()
