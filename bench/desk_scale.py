@@ -154,7 +154,7 @@ def child(args) -> int:
                 queries = inbox.inbox_queries(filters, cursor)
             print(f"\n-- {name}: {len(queries)} quer{'y' if len(queries) == 1 else 'ies'}, the first:")
             sql, params = queries[0]
-            with connection.cursor() as c:
+            with inbox._reading() as c:  # as the inbox runs them (PostgreSQL: no parallel workers)
                 if vendor == "sqlite":
                     c.execute("EXPLAIN QUERY PLAN " + sql, params)
                     for row in c.fetchall():
