@@ -71,23 +71,28 @@ def child(args) -> int:
     client.force_login(user)
 
     # Values for the filters, taken from the data.
+    # Offsets scale with the data (200,000 open findings deep at a million findings).
+    in_big = Finding.objects.filter(site=big).count()
+    open_big = Finding.objects.filter(site=big, status="new").count()
+    deep_at = min(200_000, open_big * 5 // 6)
     with connection.cursor() as c:
         c.execute(
             "SELECT p.url FROM findings_page p JOIN findings_finding f ON f.page_id = p.id"
-            " WHERE f.site_id = %s AND f.status = 'new' ORDER BY p.id LIMIT 1 OFFSET 5000",
-            [big.pk],
+            " WHERE f.site_id = %s AND f.status = 'new' ORDER BY p.id LIMIT 1 OFFSET %s",
+            [big.pk, min(5000, open_big // 10)],
         )
         page_url = c.fetchone()[0]
         c.execute(
             "SELECT id FROM findings_finding WHERE site_id = %s AND status = 'new'"
-            " ORDER BY report_count DESC, last_reported DESC, id DESC LIMIT 1 OFFSET 200000",
-            [big.pk],
+            " ORDER BY report_count DESC, last_reported DESC, id DESC LIMIT 1 OFFSET %s",
+            [big.pk, deep_at],
         )
         deep = Finding.objects.get(pk=c.fetchone()[0])
         c.execute("SELECT id FROM findings_finding ORDER BY report_count DESC LIMIT 1")
         top = c.fetchone()[0]
         c.execute(
-            "SELECT id FROM findings_finding WHERE site_id = %s ORDER BY id LIMIT 1 OFFSET 400000", [big.pk]
+            "SELECT id FROM findings_finding WHERE site_id = %s ORDER BY id LIMIT 1 OFFSET %s",
+            [big.pk, in_big // 2],
         )
         typical = c.fetchone()[0]
     from django.utils import timezone
@@ -115,7 +120,7 @@ def child(args) -> int:
         ("search, rare word", f"/desk/?site={k}&q=zanzibar"),
         ("search, common word", f"/desk/?site={k}&q=minister"),
         ("search + language + suggestion", f"/desk/?site={k}&q=budget&lang=ru&suggested=1"),
-        ("deep page (200,000 rows in)", f"/desk/?site={k}&after={inbox.encode_cursor(deep)}"),
+        (f"deep page ({deep_at:,} rows in)", f"/desk/?site={k}&after={inbox.encode_cursor(deep)}"),
         ("finding page, most reports", f"/desk/findings/{top}/"),
         ("finding page, typical", f"/desk/findings/{typical}/"),
     ]
