@@ -229,9 +229,24 @@ def cmd_serve(args) -> int:
     try:
         _serve(args.host, args.port, args.workers)
     finally:
+        _stop_ingestion()
         if background:
             background.stop()
     return 0
+
+
+def _stop_ingestion() -> None:
+    """After a graceful stop: the lean path's writer ends (its last refusal counts handed on) and
+    the refusal counts still in memory are written."""
+    import logging
+
+    from typodesk.ingest import refusals, writer
+
+    try:
+        writer.shutdown()
+        refusals.flush()
+    except Exception:  # the database is gone: the counts of the last seconds are lost, never a report
+        logging.getLogger("typodesk.ingest").warning("refusal counts not written at shutdown", exc_info=True)
 
 
 def cmd_worker(args) -> int:

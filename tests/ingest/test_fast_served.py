@@ -135,3 +135,16 @@ def test_the_desk_and_other_paths_still_go_to_django(served):
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(req, timeout=10)
     assert exc.value.code == 405
+
+
+def test_refusals_counted_by_the_lean_path_are_written_when_the_server_stops(install):
+    import signal
+
+    install.run("init")
+    proc, url = install.serve()
+    for _ in range(3):
+        assert post(url, b"{", "192.0.2.7")[0] == 400
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+    code = "from typodesk.ingest.refusals import totals; print(totals().get('bad_body', 0))"
+    assert install.run("manage", "shell", "-c", code).stdout.strip().splitlines()[-1] == "3"
