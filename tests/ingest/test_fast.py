@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -129,9 +130,14 @@ def run(coro):
         finally:
             connections.close_all()
 
+    # As in production: no ORM call in the event loop's thread (there, each task would get a
+    # connection of its own). The test's thread only waits meanwhile.
+    unsafe = os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     t = threading.Thread(target=target)
     t.start()
     t.join()
+    if unsafe is not None:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = unsafe
     if "error" in out:
         raise out["error"]
     return out["value"]
@@ -336,20 +342,28 @@ def test_a_disallowed_host_gets_djangos_answer(site):
 
 
 def _committed(ids) -> bool:
-    """Whether these reports are visible from this thread's connection. The in-memory SQLite
-    database of the tests locks whole tables while the writer's next group is open: wait."""
+    """Whether these reports are visible from a connection other than the writer's (a thread of
+    its own: the event loop's thread makes no database calls). The in-memory SQLite database of
+    the tests locks whole tables while the writer's next group is open: wait."""
     import time
 
-    from django.db import OperationalError
+    from django.db import OperationalError, connections
 
-    deadline = time.monotonic() + 10
-    while True:
+    def check():
+        deadline = time.monotonic() + 10
         try:
-            return Report.objects.filter(pk__in=ids).count() == len(ids)
-        except OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.002)
+            while True:
+                try:
+                    return Report.objects.filter(pk__in=ids).count() == len(ids)
+                except OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.002)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(check).result()
 
 
 def test_concurrent_reports_are_each_answered_after_their_commit(site, monkeypatch):
