@@ -117,28 +117,35 @@ def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
     # The driver's own cursor: this runs for every report, and Django's cursor wrapper
     # (query rewriting, logging hooks) cost more than the statement itself.
     db.ensure_connection()
-    with db.wrap_database_errors:
-        cursor = db.connection.cursor()
-        try:
-            cursor.execute(update, (cap, now, rate, now, key, cap, now, rate))
-            if cursor.rowcount:
-                return 0.0
-        finally:
-            cursor.close()
+
+    def take_one() -> bool:
+        with db.wrap_database_errors:
+            cursor = db.connection.cursor()
+            try:
+                cursor.execute(update, (cap, now, rate, now, key, cap, now, rate))
+                return bool(cursor.rowcount)
+            finally:
+                cursor.close()
+
+    if take_one():
+        return 0.0
     try:
         with transaction.atomic():
             RateBucket.objects.create(key=key, tokens=capacity - 1, updated=now)
         return 0.0
     except IntegrityError:
-        pass
+        # Another process created the bucket between our UPDATE and our INSERT (both met a
+        # new key at once): take from the bucket it made, as if it had been there all along.
+        if take_one():
+            return 0.0
     with db.cursor() as cursor:
         cursor.execute(select.replace("?", "%s"), [cap, now, rate, key])
         row = cursor.fetchone()
     if row is None:  # deleted by a purge in between: allow rather than refuse a reader
         return 0.0
     have = float(row[0])
-    if have >= 1:  # refilled between the two statements: refuse this once, without remembering
-        return 1e-9
+    if have >= 1:  # refilled between the statements (another process's clock): one more try
+        return 0.0 if take_one() else 1e-9
     return (1 - have) / rate
 
 

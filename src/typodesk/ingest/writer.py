@@ -140,18 +140,41 @@ class Writer:
             refusals.record(site_id, reason, n)
 
     def _process(self, batch: list[Job]) -> None:
-        from django.db import InterfaceError, OperationalError, close_old_connections, transaction
+        from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 
         if time.monotonic() - self._last_db_use > 30:
             close_old_connections()  # an idle connection may have been closed by the server
         self._last_db_use = time.monotonic()
         recorded: list[tuple[Job, tuple]] = []
+        # SQLite has one writer at a time, so admission's bucket updates share the group's commit.
+        # PostgreSQL locks rows: buckets taken inside the group's transaction would stay locked
+        # until its commit, and two servers' groups taking a reader's, a site's and the global
+        # bucket in different orders deadlock. There each bucket update commits on its own.
+        admit_inside = connection.vendor == "sqlite"
         try:
-            with transaction.atomic():
+            if not admit_inside:
                 for job in batch:
                     self._admit(job)
+            with transaction.atomic():
+                if admit_inside:
+                    for job in batch:
+                        self._admit(job)
                 recorded = self._record_all([j for j in batch if j.admitted is not None and j.result is None])
-        except (OperationalError, InterfaceError):
+        except OperationalError as exc:
+            if _is_conflict(exc):
+                # A deadlock or serialization failure with another server's group: PostgreSQL
+                # rolled ours back. One report per transaction cannot deadlock on findings.
+                log.info("ingestion writer: a group met another server's; storing it one by one")
+                self._one_by_one(batch)
+                self._finish(batch, default=("error", 500, FAILED_MESSAGE))
+                return
+            log.warning(
+                "ingestion writer: the database failed; %d reports answered 503", len(batch), exc_info=1
+            )
+            _close_if_broken()
+            self._finish(batch, default=("error", 503, FAILED_MESSAGE))
+            return
+        except InterfaceError:
             log.warning(
                 "ingestion writer: the database failed; %d reports answered 503", len(batch), exc_info=1
             )
@@ -288,6 +311,11 @@ def _resolve(jobs: list[Job]) -> None:
     for job in jobs:
         if not job.future.done():
             job.future.set_result(job.result)
+
+
+def _is_conflict(exc: Exception) -> bool:
+    """Whether the database rolled back for a deadlock or a serialization failure (worth a retry)."""
+    return getattr(exc.__cause__, "sqlstate", None) in ("40P01", "40001")
 
 
 def _close_if_broken() -> None:

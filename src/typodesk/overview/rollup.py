@@ -34,7 +34,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -361,7 +361,14 @@ class Rollup:
         if self.clock() < self._next_look:
             return 0
         if Feed.objects.filter(name__in=FEEDS).count() < len(FEEDS):
-            rebuild()
+            try:
+                rebuild()
+            except (IntegrityError, OperationalError):
+                # Two workers started on an empty rollup at once and the other one's build
+                # committed first (its feeds collided with ours): nothing lost, ours rolled back.
+                if Feed.objects.filter(name__in=FEEDS).count() < len(FEEDS):
+                    raise
+                log.info("overview rollup: another worker built it first")
             return 1
         done = sum(advance(name, self.batch) for name in FEEDS)
         if not done:
