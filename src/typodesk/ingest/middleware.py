@@ -7,11 +7,12 @@ read a 400 message). Never with credentials.
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 
 from typodesk.ingest.client import host_of
 from typodesk.ingest.schemas import MAX_BODY
-from typodesk.sites.models import Domain
+from typodesk.sites.models import Domain, www_twin
 
 REPORT_PATHS = ("/api/v1/reports",)
 
@@ -22,7 +23,9 @@ def _host_is_any_site(host: str | None) -> bool:
     host = host.lower()
     parts = host.split(".")
     wildcards = ["*." + ".".join(parts[i:]) for i in range(1, len(parts))] + ["*." + host]
-    return Domain.objects.filter(host__in=[host, *wildcards]).exists()
+    # A site that treats www. and the bare domain as one lists either of them (Site.www_alias).
+    twin = Q(host=www_twin(host), site__www_alias=True)
+    return Domain.objects.filter(Q(host__in=[host, *wildcards]) | twin).exists()
 
 
 class ReportCorsMiddleware:

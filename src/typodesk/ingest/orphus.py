@@ -35,6 +35,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -45,7 +46,7 @@ from django.views.decorators.http import require_http_methods
 from typodesk.findings.services import CONTEXT_MATCH, Quote, record_report
 from typodesk.ingest.api import ApiError, admit
 from typodesk.ingest.schemas import MAX_BODY, MAX_EXACT, MAX_TEXT, MAX_URL
-from typodesk.sites.models import Domain, Site
+from typodesk.sites.models import Domain, Site, www_twin
 from typodesk.text import normalize
 
 log = logging.getLogger(__name__)
@@ -164,8 +165,12 @@ def site_for(url: str) -> Site | None:
         return None
     parts = host.split(".")
     candidates = [host] + ["*." + ".".join(parts[i:]) for i in range(len(parts))]
-    domains = Domain.objects.filter(host__in=candidates).select_related("site")
-    best = min(domains, key=lambda d: (candidates.index(d.host), d.site_id), default=None)
+    twin = www_twin(host)  # only for sites treating www. and the bare domain as one
+    domains = Domain.objects.filter(
+        Q(host__in=candidates) | Q(host=twin, site__www_alias=True)
+    ).select_related("site")
+    order = [host, twin, *candidates[1:]]
+    best = min(domains, key=lambda d: (order.index(d.host), d.site_id), default=None)
     return best.site if best else None
 
 
