@@ -17,7 +17,6 @@ urlpatterns = [
     path("widget.<str:digest>.js", widget_views.widget_js_versioned, name="widget-js-versioned"),
     path("widget/dialog.<str:digest>.js", widget_views.dialog_js, name="widget-dialog-js"),
     path("widget/site/<str:key>", widget_views.site_options, name="widget-site-options"),
-    path("widget/pow.<str:digest>.js", widget_views.pow_js, name="widget-pow-js"),
     path("widget/pow/<str:key>", abuse_views.challenge, name="widget-pow-challenge"),
     # Orphus 5.x forms (its hq address, with or without the slash, as sites wrote it).
     path("orphus", orphus.orphus, name="orphus"),
@@ -35,6 +34,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    # The desk's language switcher (the footer form): POST only, CSRF-checked, kept in a cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]
 
 # Under /api/ a path no route matches answers JSON in the API's error shape, not an HTML page.

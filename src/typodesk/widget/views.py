@@ -69,18 +69,6 @@ def dialog_js(request: HttpRequest, digest: str) -> HttpResponse:
 
 
 @require_GET
-def pow_js(request: HttpRequest, digest: str) -> HttpResponse:
-    """The proof-of-work solver, imported by the dialog only where a site asks for proof-of-work
-    (docs/abuse.md); redirected to today's like the dialog."""
-    solver = widget().pow
-    if digest != solver.digest:
-        response = redirect("widget-pow-js", digest=solver.digest)
-        response["Cache-Control"] = "no-store"
-        return _public(response)
-    return _serve(request, solver, FOREVER)
-
-
-@require_GET
 def site_options(request: HttpRequest, key: str) -> JsonResponse:
     """What the dialog needs to know about a site: whether readers may leave an e-mail address,
     whether reports need a proof-of-work (``pow``) and the minimum time in ms from opening the
