@@ -85,9 +85,9 @@ def test_filters_search_and_export_link(desk, page):
     expect(page.locator(".findings mark")).to_have_text(["recieve"])
     expect(page.get_by_role("link", name="CSV")).to_have_attribute("href", "/desk/inbox.csv?q=paragraph")
     page.get_by_role("link", name="Clear filters").click()
-    expect(page.get_by_label("Language")).to_be_hidden()  # behind "More filters" until used
+    expect(page.get_by_label("Language", exact=True)).to_be_hidden()  # behind "More filters" until used
     page.get_by_text("More filters").click()
-    page.get_by_label("Language").select_option("ru")
+    page.get_by_label("Language", exact=True).select_option("ru")
     page.get_by_label("Has a reader's suggestion").check()
     page.get_by_role("button", name="Show").click()
     expect(page.locator(".findings mark")).to_have_text(["Москва"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from typodesk.apiv1.models import SHOWN_CHARS, ApiToken, hash_token, new_secret
 from typodesk.sites.models import Site, role_of
 
@@ -15,11 +17,14 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """A new token of ``user`` and its secret, which is shown once and never stored."""
     if not user.is_active:
-        raise TokenError(f"{user.email} is deactivated")
+        raise TokenError(_("%(email)s is deactivated") % {"email": user.email})
     if site is not None and role_of(user, site) is None:
-        raise TokenError(f"{user.email} is not a member of the site {site.public_key}")
+        raise TokenError(
+            _("%(email)s is not a member of the site %(site)s")
+            % {"email": user.email, "site": site.public_key}
+        )
     if len(name) > 100:
-        raise TokenError("the name is longer than 100 characters")
+        raise TokenError(_("the name is longer than 100 characters"))
     secret = new_secret()
     token = ApiToken.objects.create(
         user=user,

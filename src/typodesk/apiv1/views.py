@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -77,7 +78,7 @@ def token_create(request):
     if key:
         site = sites_for(request.user).filter(public_key=key).first()
         if site is None:
-            return _tokens_page(request, error="Choose one of your sites.", status=400)
+            return _tokens_page(request, error=_("Choose one of your sites."), status=400)
     try:
         token, secret = create_token(
             request.user,
@@ -95,7 +96,7 @@ def token_create(request):
 def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked=None)
     ApiToken.objects.filter(pk=token.pk).update(revoked=timezone.now())
-    messages.success(request, f"Token {token.shown}… revoked: it no longer works.")
+    messages.success(request, _("Token %(token)s… revoked: it no longer works.") % {"token": token.shown})
     return redirect("apiv1:tokens")
 
 

@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from typodesk.sites.models import Site
 
@@ -35,11 +36,11 @@ class Finding(models.Model):
     """One mistake on one page, however many readers reported it."""
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        FIXED = "fixed", "Fixed"
-        REJECTED = "rejected", "Not a mistake"
-        SPAM = "spam", "Spam"
-        DUPLICATE = "duplicate", "Duplicate"  # of ``duplicate_of``
+        NEW = "new", _("New")
+        FIXED = "fixed", _("Fixed")
+        REJECTED = "rejected", _("Not a mistake")
+        SPAM = "spam", _("Spam")
+        DUPLICATE = "duplicate", _("Duplicate")  # of ``duplicate_of``
 
     OPEN_STATUSES = (Status.NEW,)
 
@@ -49,18 +50,18 @@ class Finding(models.Model):
         Kept apart from the status: the status is the editors' workflow, this is the evidence.
         """
 
-        NONE = "none", "Not verified"
-        FIXED_ON_PAGE = "fixed_on_page", "Fixed on the page"
-        STILL_ON_PAGE = "still_on_page", "Still on the page"
-        TEXT_GONE = "text_gone", "Text gone"
+        NONE = "none", _("Not verified")
+        FIXED_ON_PAGE = "fixed_on_page", _("Fixed on the page")
+        STILL_ON_PAGE = "still_on_page", _("Still on the page")
+        TEXT_GONE = "text_gone", _("Text gone")
 
     class Spelling(models.TextChoices):
         """Whether the spell checker looked at the quote yet, and what came of it."""
 
-        PENDING = "pending", "Not checked yet"
-        SUGGESTED = "suggested", "Suggestion made"
-        NONE = "none", "Nothing misspelled"
-        OFF = "off", "No dictionary for the language"
+        PENDING = "pending", _("Not checked yet")
+        SUGGESTED = "suggested", _("Suggestion made")
+        NONE = "none", _("Nothing misspelled")
+        OFF = "off", _("No dictionary for the language")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="findings")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="findings")

@@ -13,6 +13,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from typodesk.notify.models import DEFAULT_SUBSCRIPTIONS, Channel, Subscription, new_webhook_secret
 from typodesk.notify.targets import apprise_url_problem, webhook_url_problem
@@ -30,15 +32,15 @@ class ChannelForm(forms.ModelForm):
         choices=Subscription.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=DEFAULT_SUBSCRIPTIONS,
-        label="Send on",
-        error_messages={"required": "Choose at least one event."},
+        label=_("Send on"),
+        error_messages={"required": _("Choose at least one event.")},
     )
 
     class Meta:
         model = Channel
         fields = ["name", "events"]
-        labels = {"name": "Name"}
-        help_texts = {"name": "For you: “Night editor”, “#corrections on Slack”, “CMS”."}
+        labels = {"name": _("Name")}
+        help_texts = {"name": _("For you: “Night editor”, “#corrections on Slack”, “CMS”.")}
 
     def __init__(self, *args, site=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,20 +70,20 @@ class EmailChannelForm(ChannelForm):
     ]
     recipients = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One address per line.",
+        help_text=_("One address per line."),
     )
     digest_hour = forms.TypedChoiceField(
-        coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], initial=8, label="Digest at"
+        coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], initial=8, label=_("Digest at")
     )
-    time_zone = forms.ChoiceField(choices=time_zone_choices, label="in the time zone")
-    language = forms.ChoiceField(choices=settings.LANGUAGES, label="Language of the mails")
+    time_zone = forms.ChoiceField(choices=time_zone_choices, label=_("in the time zone"))
+    language = forms.ChoiceField(choices=settings.LANGUAGES, label=_("Language of the mails"))
 
     class Meta(ChannelForm.Meta):
         fields = ["name", "events", "immediate", "digest", "digest_hour", "time_zone", "language"]
         labels = {
-            "name": "Name",
-            "immediate": "A mail for each event (bursts grouped)",
-            "digest": "A daily digest",
+            "name": _("Name"),
+            "immediate": _("A mail for each event (bursts grouped)"),
+            "digest": _("A daily digest"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -96,9 +98,12 @@ class EmailChannelForm(ChannelForm):
             a.strip() for a in self.cleaned_data["recipients"].replace(",", "\n").splitlines() if a.strip()
         ]
         if not addresses:
-            raise ValidationError("Enter at least one address.")
+            raise ValidationError(_("Enter at least one address."))
         if len(addresses) > MAX_RECIPIENTS:
-            raise ValidationError(f"At most {MAX_RECIPIENTS} addresses.")
+            raise ValidationError(
+                ngettext_lazy("At most %(n)d address.", "At most %(n)d addresses.", "n"),
+                params={"n": MAX_RECIPIENTS},
+            )
         bad = []
         for address in addresses:
             try:
@@ -106,13 +111,13 @@ class EmailChannelForm(ChannelForm):
             except ValidationError:
                 bad.append(address)
         if bad:
-            raise ValidationError("Not an e-mail address: %(bad)s", params={"bad": ", ".join(bad)})
+            raise ValidationError(_("Not an e-mail address: %(bad)s"), params={"bad": ", ".join(bad)})
         return "\n".join(dict.fromkeys(addresses))
 
     def clean(self):
         data = super().clean()
         if not data.get("immediate") and not data.get("digest"):
-            raise ValidationError("Choose a mail for each event, a daily digest, or both.")
+            raise ValidationError(_("Choose a mail for each event, a daily digest, or both."))
         return data
 
     def save_channel(self, user=None) -> Channel:
@@ -121,14 +126,14 @@ class EmailChannelForm(ChannelForm):
 
 
 class UrlChannelForm(ChannelForm):
-    url = forms.CharField(max_length=2000, label="URL", strip=True)
+    url = forms.CharField(max_length=2000, label=_("URL"), strip=True)
     field_order = ["name", "url", "events"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["url"].required = False
-            self.fields["url"].help_text = "Leave empty to keep the current URL."
+            self.fields["url"].help_text = _("Leave empty to keep the current URL.")
 
     def url_problem(self, url: str) -> str | None:
         raise NotImplementedError
@@ -152,9 +157,9 @@ class AppriseChannelForm(UrlChannelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["url"].label = "Apprise URL"
+        self.fields["url"].label = _("Apprise URL")
         if not self.instance.pk:
-            self.fields["url"].help_text = (
+            self.fields["url"].help_text = _(
                 "tgram://bottoken/ChatID, slack://TokenA/TokenB/TokenC/#channel, "
                 "matrixs://user:token@matrix.example/!room, discord://WebhookID/Token, "
                 "ntfys://ntfy.sh/topic… (see the Apprise wiki)."
@@ -170,7 +175,7 @@ class WebhookChannelForm(UrlChannelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
-            self.fields["url"].help_text = "typodesk POSTs signed JSON here (Standard Webhooks)."
+            self.fields["url"].help_text = _("typodesk POSTs signed JSON here (Standard Webhooks).")
             self.fields["url"].widget = forms.URLInput()
 
     def url_problem(self, url: str) -> str | None:

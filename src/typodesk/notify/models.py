@@ -21,6 +21,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from typodesk.sites.models import Site
 
@@ -28,21 +29,21 @@ from typodesk.sites.models import Site
 class Event(models.TextChoices):
     """What happened. The value is the ``type`` of the webhook payload."""
 
-    CREATED = "finding.created", "New finding"
-    REOPENED = "finding.reopened", "Reported again after it was marked fixed"
-    REPORTED = "finding.reported", "Another report on an open finding"
-    FIXED = "finding.fixed", "Finding fixed"
-    FIX_VERIFIED = "finding.fix_verified", "Fix verified on the page"
-    FIX_NOT_FOUND = "finding.fix_not_found", "Fix not found on the page"
+    CREATED = "finding.created", _("New finding")
+    REOPENED = "finding.reopened", _("Reported again after it was marked fixed")
+    REPORTED = "finding.reported", _("Another report on an open finding")
+    FIXED = "finding.fixed", _("Finding fixed")
+    FIX_VERIFIED = "finding.fix_verified", _("Fix verified on the page")
+    FIX_NOT_FOUND = "finding.fix_not_found", _("Fix not found on the page")
 
 
 class Subscription(models.TextChoices):
     """What an owner ticks for a channel; one choice may cover several events."""
 
-    NEW = "new", "New finding (or one reported again after it was fixed)"
-    REPORTED = "reported", "Another report on an open finding"
-    FIXED = "fixed", "Finding marked fixed"
-    VERIFICATION = "verification", "Fix verified, or fix not found on the page"
+    NEW = "new", _("New finding (or one reported again after it was fixed)")
+    REPORTED = "reported", _("Another report on an open finding")
+    FIXED = "fixed", _("Finding marked fixed")
+    VERIFICATION = "verification", _("Fix verified, or fix not found on the page")
 
 
 SUBSCRIPTION_OF: dict[str, str] = {
@@ -71,9 +72,9 @@ def new_uid() -> str:
 
 class Channel(models.Model):
     class Kind(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        APPRISE = "apprise", "Chat or push (Apprise)"
-        WEBHOOK = "webhook", "Webhook"
+        EMAIL = "email", _("E-mail")
+        APPRISE = "apprise", _("Chat or push (Apprise)")
+        WEBHOOK = "webhook", _("Webhook")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="channels")
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -20,6 +20,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from typodesk.notify import delivery
@@ -39,6 +41,7 @@ from typodesk.sites.models import Membership, Site, role_of, sites_for
 SECRET_SESSION_KEY = "notify_new_secret"
 WORKER_GRACE = timedelta(minutes=3)
 SUBSCRIPTION_LABELS = dict(Subscription.choices)
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 def owner_required(view):
@@ -67,6 +70,7 @@ def target_display(channel: Channel) -> str:
 def _decorate(channel: Channel) -> Channel:
     channel.target_display = target_display(channel)
     channel.event_labels = [SUBSCRIPTION_LABELS.get(e, e) for e in channel.events]
+    channel.language_name = LANGUAGE_NAMES.get(channel.language, channel.language)
     return channel
 
 
@@ -129,7 +133,10 @@ def new_channel(request, site: Site, kind: str):
             channel = form.save_channel(request.user)
             if channel.kind == Channel.Kind.WEBHOOK:
                 request.session[SECRET_SESSION_KEY] = {"channel": channel.pk, "secret": channel.secret}
-            messages.success(request, f"Channel “{channel.name}” created. Send a test to see that it works.")
+            messages.success(
+                request,
+                _("Channel “%(name)s” created. Send a test to see that it works.") % {"name": channel.name},
+            )
             return redirect("notify:channel", key=site.public_key, pk=channel.pk)
     else:
         form = form_class(site=site)
@@ -158,7 +165,7 @@ def channel(request, site: Site, pk: int):
         form = form_class(request.POST, instance=ch, site=site)
         if form.is_valid():
             form.save_channel(request.user)
-            messages.success(request, "Channel saved.")
+            messages.success(request, _("Channel saved."))
             return redirect("notify:channel", key=site.public_key, pk=ch.pk)
     else:
         form = form_class(instance=ch, site=site)
@@ -202,9 +209,12 @@ def test_channel(request, site: Site, pk: int):
     ch = _channel_of(site, pk)
     attempt = delivery.send_test(ch, worker=f"desk:{request.user.email}")
     if attempt.ok:
-        messages.success(request, f"Test delivered ({attempt.result}).")
+        messages.success(request, _("Test delivered (%(result)s).") % {"result": attempt.result})
     else:
-        messages.error(request, f"Test failed ({attempt.result}): {attempt.error}")
+        messages.error(
+            request,
+            _("Test failed (%(result)s): %(error)s") % {"result": attempt.result, "error": attempt.error},
+        )
     return redirect("notify:channel", key=site.public_key, pk=ch.pk)
 
 
@@ -213,8 +223,18 @@ def test_channel(request, site: Site, pk: int):
 def resume_channel(request, site: Site, pk: int):
     ch = _channel_of(site, pk)
     requeued = delivery.resume(ch)
-    note = f" {requeued} failed message{'s' if requeued != 1 else ''} queued again." if requeued else ""
-    messages.success(request, "Channel active." + note)
+    if requeued:
+        messages.success(
+            request,
+            ngettext(
+                "Channel active. %(n)d failed message queued again.",
+                "Channel active. %(n)d failed messages queued again.",
+                requeued,
+            )
+            % {"n": requeued},
+        )
+    else:
+        messages.success(request, _("Channel active."))
     return redirect("notify:channel", key=site.public_key, pk=ch.pk)
 
 
@@ -223,7 +243,9 @@ def resume_channel(request, site: Site, pk: int):
 def pause_channel(request, site: Site, pk: int):
     ch = _channel_of(site, pk)
     delivery.pause(ch, f"paused by {request.user.email}")
-    messages.success(request, "Channel paused. Notifications are kept and will be sent when you resume it.")
+    messages.success(
+        request, _("Channel paused. Notifications are kept and will be sent when you resume it.")
+    )
     return redirect("notify:channel", key=site.public_key, pk=ch.pk)
 
 
@@ -233,7 +255,7 @@ def delete_channel(request, site: Site, pk: int):
     ch = _channel_of(site, pk)
     name = ch.name
     ch.delete()
-    messages.success(request, f"Channel “{name}” deleted.")
+    messages.success(request, _("Channel “%(name)s” deleted.") % {"name": name})
     return redirect("notify:site", key=site.public_key)
 
 
@@ -246,5 +268,5 @@ def rotate_secret(request, site: Site, pk: int):
     ch.secret = new_webhook_secret()
     ch.save(update_fields=["secret"])
     request.session[SECRET_SESSION_KEY] = {"channel": ch.pk, "secret": ch.secret}
-    messages.success(request, "New secret made. Messages from now on are signed with it.")
+    messages.success(request, _("New secret made. Messages from now on are signed with it."))
     return redirect("notify:channel", key=site.public_key, pk=ch.pk)

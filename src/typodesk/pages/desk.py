@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from typodesk import spelling
 from typodesk.findings.models import Finding
 from typodesk.pages.jobs import language_of
@@ -26,8 +28,8 @@ def spell_off_reason(finding: Finding) -> str:
         return ""
     lang = language_of(finding)
     if not lang:
-        return "The spell checker is off for this page: its language is unknown (no lang attribute)."
+        return _("The spell checker is off for this page: its language is unknown (no lang attribute).")
     status = spelling.status(lang)
     if status.available:
         return ""  # a dictionary was installed since: new findings get suggestions
-    return f"The spell checker is off for “{lang}”: {status.detail}."
+    return _("The spell checker is off for “%(lang)s”: %(detail)s.") % {"lang": lang, "detail": status.detail}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from typodesk.findings.models import Page
 from typodesk.sites.models import Site
@@ -26,12 +27,12 @@ class PageCheck(models.Model):
     """The reading schedule of one page and what its last reading saw."""
 
     class Reason(models.TextChoices):
-        REPORT = "report", "A new finding"
-        FIXED = "fixed", "An editor marked a finding fixed"
-        SCHEDULE = "schedule", "Scheduled check of open findings"
-        DESK = "desk", "Requested in the desk"
-        API = "api", "Requested through the API"
-        RETRY = "retry", "Retry after a failed reading"
+        REPORT = "report", _("A new finding")
+        FIXED = "fixed", _("An editor marked a finding fixed")
+        SCHEDULE = "schedule", _("Scheduled check of open findings")
+        DESK = "desk", _("Requested in the desk")
+        API = "api", _("Requested through the API")
+        RETRY = "retry", _("Retry after a failed reading")
 
     page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="page_check")
     # When the page is read next; NULL: nothing on it needs checking.
