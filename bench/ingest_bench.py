@@ -14,7 +14,10 @@ Rows:
   typodesk refused: …      default limits: one client over its rate limit (429), an unknown site
                            key (403), a malformed body (400)
 Then a flood: one client at full speed over its limit while an ordinary reader (from 127.0.0.2)
-sends 20 reports: how many of them got in, and their p99.
+sends 20 reports: how many of them got in, and their p99; and an editor, logged in to the desk
+(from 127.0.0.3, through /desk/login/ with its CSRF token), loads the inbox (/desk/, a site of
+``--desk-findings`` seeded findings) again and again: median and p95 of the GET's wall time on
+127.0.0.1, before the flood and during it.
 Memory: RSS of the serve and worker processes, idle and the highest seen under load.
 """
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -175,7 +179,7 @@ def bench_isso(args, results: dict) -> None:
 class Typodesk:
     """A fresh data directory, one site, `typodesk serve` and `typodesk worker`."""
 
-    def __init__(self, env_extra: dict, with_worker: bool = False):
+    def __init__(self, env_extra: dict, with_worker: bool = False, desk_findings: int = 0):
         self.tmp = Path(tempfile.mkdtemp(prefix="typodesk-bench-"))
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_") and k != "DATABASE_URL"
@@ -190,6 +194,8 @@ class Typodesk:
             text=True,
         )
         self.key = out.stdout.strip()
+        if desk_findings:
+            self.add_desk(desk_findings)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         serve = [*TYPODESK, "serve", "--port", str(self.port)] + (["--with-worker"] if with_worker else [])
@@ -199,6 +205,19 @@ class Typodesk:
             self.worker = subprocess.Popen([*TYPODESK, "worker"], env=self.env, stdout=subprocess.DEVNULL)
         self.pids = [p.pid for p in (self.serve, self.worker) if p is not None]
         wait_http(self.url + "/healthz")
+
+    def add_desk(self, findings: int) -> None:
+        """An editor (DESK_USER, a member of every site) and a site of ``findings`` seeded findings."""
+        subprocess.run(
+            [*TYPODESK, "createuser", DESK_USER, "--password-stdin"],
+            env=self.env,
+            input=DESK_PASSWORD + "\n",
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        cmd = [sys.executable, "-c", SEED_DESK, str(HERE), str(findings), DESK_USER]
+        subprocess.run(cmd, env=self.env, check=True, capture_output=True)
 
     def stored(self, url_like: str = "%") -> int:
         con = sqlite3.connect(self.tmp / "data" / "typodesk.sqlite3")
@@ -229,6 +248,21 @@ def report(key: str, **over) -> bytes:
 
 REPORT = report("0123456789abcdef")
 HIGH = str(10**9)
+DESK_USER = "editor@bench.example"
+DESK_PASSWORD = "bench-editor-password-1"
+# Run in a subprocess with the bench's environment: seed findings, make the editor a member of every site.
+SEED_DESK = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import seed
+seed._setup_django()
+from django.contrib.auth import get_user_model
+from typodesk.sites.models import Membership, Site
+seed.seed(int(sys.argv[2]), 3 * int(sys.argv[2]), sites=1)
+user = get_user_model().objects.get(email=sys.argv[3])
+for site in Site.objects.all():
+    Membership.objects.get_or_create(site=site, user=user, defaults={"role": "editor"})
+"""
 
 
 def bench_typodesk(args, results: dict, memory: dict) -> None:
@@ -262,7 +296,7 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
     finally:
         td.close()
 
-    td = Typodesk({"TYPODESK_MIN_MS": "0"})  # default limits
+    td = Typodesk({"TYPODESK_MIN_MS": "0"}, desk_findings=args.desk_findings)  # default limits
     try:
         url = td.url + "/api/v1/reports"
         with RssWatch(td.pids) as watch:
@@ -278,9 +312,70 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         td.close()
 
 
+class DeskSession:
+    """An editor in the desk, from 127.0.0.3: logs in with a real POST, then loads the inbox."""
+
+    def __init__(self, td: Typodesk):
+        import httpx
+
+        transport = httpx.HTTPTransport(local_address="127.0.0.3")
+        self.client = httpx.Client(base_url=td.url, transport=transport, timeout=30)
+        page = self.client.get("/desk/login/")
+        m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if page.status_code != 200 or not m:
+            raise RuntimeError(f"desk login page: {page.status_code}, no CSRF token")
+        form = {"csrfmiddlewaretoken": m.group(1), "username": DESK_USER, "password": DESK_PASSWORD}
+        answer = self.client.post("/desk/login/", data=form)
+        if answer.status_code != 302 or "/login" in answer.headers.get("location", ""):
+            raise RuntimeError(f"desk login refused: {answer.status_code} {answer.text[:300]}")
+        self.times: list[float] = []
+        self.server: list[float] = []
+        self.failed = 0
+
+    def inbox(self) -> None:
+        t = time.perf_counter()
+        r = self.client.get("/desk/")
+        elapsed = (time.perf_counter() - t) * 1000
+        if r.status_code != 200 or "/desk/login/" in str(r.url):
+            self.failed += 1
+            return
+        self.times.append(elapsed)
+        # A Server-Timing header, if a proxy or middleware adds one: its first "dur".
+        m = re.search(r"dur=([0-9.]+)", r.headers.get("server-timing", ""))
+        if m:
+            self.server.append(float(m.group(1)))
+
+    def loop(self, done: threading.Event, pause: float = 0.05) -> None:
+        while not done.is_set():
+            self.inbox()
+            done.wait(pause)
+
+    def summary(self) -> dict:
+        times = sorted(self.times)
+        out = {"count": len(times), "failed": self.failed, "median": 0.0, "p95": 0.0}
+        if times:
+            out["median"] = statistics.median(times)
+            out["p95"] = times[min(len(times) - 1, int(len(times) * 0.95))]
+        if self.server:
+            out["server_median"] = statistics.median(self.server)
+        return out
+
+
 def flood(td: Typodesk, args) -> dict:
-    """One client floods (over its limit) while an ordinary reader, from 127.0.0.2, sends 20."""
+    """One client floods (over its limit) while an ordinary reader, from 127.0.0.2, sends 20,
+    and an editor loads the desk's inbox again and again."""
     done = threading.Event()
+    desk = DeskSession(td)
+    # The inbox without a flood, for comparison (the first load warms the caches).
+    desk.inbox()
+    desk.times.clear()
+    desk.server.clear()
+    quiet_until = time.monotonic() + min(3, args.duration)
+    while time.monotonic() < quiet_until:
+        desk.inbox()
+        time.sleep(0.05)
+    desk_quiet = desk.summary()
+    desk.times, desk.server, desk.failed = [], [], 0
     outcome = {"sent": 0, "accepted": 0, "latencies": []}
 
     def second_client():
@@ -308,11 +403,15 @@ def flood(td: Typodesk, args) -> dict:
     # An ordinary reader: 20 reports over the flood, within the default limit (burst 30).
     pace = args.duration / 20
     t = threading.Thread(target=second_client)
+    desk_thread = threading.Thread(target=desk.loop, args=(done,))
     before = td.stored("%/other-%")
     t.start()
+    desk_thread.start()
     r = wrk(td.url + "/api/v1/reports", report(td.key), args)
     done.set()
     t.join()
+    desk_thread.join()
+    desk.client.close()
     lat = sorted(outcome["latencies"])
     return {
         "flood_rps": r["rps"],
@@ -322,6 +421,8 @@ def flood(td: Typodesk, args) -> dict:
         "second_stored": td.stored("%/other-%") - before,
         "second_p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else 0,
         "second_refused": outcome.get("refused", []),
+        "desk_quiet": desk_quiet,
+        "desk_flood": desk.summary(),
     }
 
 
@@ -333,6 +434,9 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
     p.add_argument("--skip-isso", action="store_true", help="no Isso row (it needs PyPI the first time)")
     p.add_argument("--only-typodesk", action="store_true", help="typodesk's rows only (tuning)")
+    p.add_argument(
+        "--desk-findings", type=int, default=10_000, help="findings seeded for the inbox during the flood"
+    )
     args = p.parse_args()
     if not shutil.which("wrk"):
         p.error("wrk is needed: apt-get install wrk")
@@ -383,6 +487,13 @@ def main() -> None:
     )
     for answer in f["second_refused"][:3]:
         print(f"  second client refused: {answer.decode(errors='replace')}")
+    for when, d in (("without a flood", f["desk_quiet"]), ("during the flood", f["desk_flood"])):
+        server = f", Server-Timing median {d['server_median']:.1f} ms" if "server_median" in d else ""
+        print(
+            f"desk inbox (/desk/, {args.desk_findings:,} findings) {when}: {d['count']} loads, "
+            f"median {d['median']:.1f} ms, p95 {d['p95']:.1f} ms (wall time on 127.0.0.1){server}"
+            + (f", {d['failed']} FAILED" if d["failed"] else "")
+        )
     print(
         f"memory (RSS, serve + worker): idle {memory['idle']:.0f} MB, accepted load {memory['load']:.0f} MB, "
         f"refusal floods {memory['flood']:.0f} MB"
