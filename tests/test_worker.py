@@ -114,4 +114,39 @@ def test_a_bad_worker_setting_is_a_one_line_error(install):
     install.run("init")
     install.env["TYPODESK_WORKER_LEASE_SECONDS"] = "two minutes"
     cp = install.run("worker", "--once", check=False)
-    assert cp.returncode == 2 and "TYPODESK_WORKER_LEASE_SECONDS" in cp.stderr and "Traceback" not in cp.stderr
+    assert (
+        cp.returncode == 2 and "TYPODESK_WORKER_LEASE_SECONDS" in cp.stderr and "Traceback" not in cp.stderr
+    )
+
+
+# What an idle worker must not load: the page reader's HTTP client and HTML parser, the spelling
+# engine and its dictionaries, django-ninja and pydantic (the API's); each is imported by the
+# job that uses it. A worker process is a third smaller without them (docs/performance.md).
+LOADED_ON_USE = ("httpx", "selectolax", "typodesk.spelling", "rapidfuzz", "hunspell", "ninja", "pydantic")
+
+IDLE_WORKER = """
+import sys
+from typodesk import cli
+cli._setup_django()
+cli._require_migrated()
+from typodesk.worker import Worker
+worker = Worker()
+worker.run_once()
+print(" ".join(m for m in sys.argv[1:] if m in sys.modules))
+"""
+
+
+@pytest.mark.slow
+def test_an_idle_worker_does_not_load_what_only_its_jobs_use(install):
+    import sys
+
+    install.run("init")
+    cp = subprocess.run(
+        [sys.executable, "-c", IDLE_WORKER, *LOADED_ON_USE],
+        env=install.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == []

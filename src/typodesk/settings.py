@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "typodesk.interchange",
     "typodesk.abuse",
     "typodesk.overview",
-    # Only for its bundled Swagger UI files, served by typodesk (the API reference, no CDN).
-    "ninja",
+    # Only for django-ninja's bundled Swagger UI files, served by typodesk (the API reference,
+    # no CDN); found without importing django-ninja in every process (see the module).
+    "typodesk.apiv1.ninja_static.NinjaStaticConfig",
 ]
 
 MIDDLEWARE = [

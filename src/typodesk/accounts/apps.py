@@ -10,6 +10,12 @@ class AccountsConfig(AppConfig):
         # second factor, so it sends people to the desk's login instead.
         from django.contrib import admin
 
-        from typodesk.accounts.views import admin_login
-
         admin.site.login = admin_login
+
+
+def admin_login(request, extra_context=None):
+    # The desk's views are imported when the admin's login is asked for, not in every process
+    # (the worker never serves a page).
+    from typodesk.accounts.views import admin_login
+
+    return admin_login(request, extra_context)

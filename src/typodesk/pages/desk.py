@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from typodesk import spelling
 from typodesk.findings.models import Finding
 from typodesk.pages.jobs import language_of
 from typodesk.pages.models import PageCheck
@@ -29,6 +28,9 @@ def spell_off_reason(finding: Finding) -> str:
     lang = language_of(finding)
     if not lang:
         return _("The spell checker is off for this page: its language is unknown (no lang attribute).")
+    # The spelling engine (and its dictionaries' code) is loaded by the first finding that asks.
+    from typodesk import spelling
+
     status = spelling.status(lang)
     if status.available:
         return ""  # a dictionary was installed since: new findings get suggestions

@@ -30,19 +30,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
-from typodesk import spelling
 from typodesk.findings.models import Finding
-from typodesk.pages import extract as extraction
-from typodesk.pages.fetch import Fetched, Fetcher, FetchError
 from typodesk.pages.models import FetchSlot, PageCheck
 from typodesk.pages.recheck import Reading, check_page
 from typodesk.pages.schedule import next_due, retry_due
-from typodesk.pages.vocabulary import learn_page, site_vocabulary
+
+if TYPE_CHECKING:
+    from typodesk import spelling
+    from typodesk.pages import extract as extraction
+    from typodesk.pages.fetch import Fetched
+
+# The HTTP client (httpx), the HTML parser and the spelling dictionaries are imported when a page
+# is read or a finding checked, not when the worker starts: an idle worker never loads them.
 
 log = logging.getLogger("typodesk.pages")
 
@@ -124,6 +129,9 @@ class PageReader:
         if slot is None:
             release_unread(check, token)
             return False
+        from typodesk.pages import extract as extraction
+        from typodesk.pages.fetch import FetchError
+
         try:
             reading = self.read(check)
         except (FetchError, Unusable, extraction.ParseError) as exc:
@@ -143,6 +151,9 @@ class PageReader:
 
     def read(self, check: PageCheck) -> _Result:
         """Fetch and extract; a 304 reuses the stored text of the last reading."""
+        from typodesk.pages import extract as extraction
+        from typodesk.pages.fetch import Fetcher
+
         site = check.page.site
         root = site.root_selector or check.root or None
         url = check.page.url
@@ -163,6 +174,9 @@ class PageReader:
 
 def _fetch_html(site, url: str) -> str | None:
     """The page's HTML, fetched unconditionally; None when that fails."""
+    from typodesk.pages import extract as extraction
+    from typodesk.pages.fetch import Fetcher, FetchError
+
     try:
         with Fetcher(site.allows_host) as fetcher:
             fetched = fetcher.fetch(url)
@@ -185,6 +199,8 @@ class _Result:
     def whole(self) -> str | None:
         """Canonical text of the whole body (for a second look before "removed"); None if unknown."""
         if self._whole is None:
+            from typodesk.pages import extract as extraction
+
             if self.html is None and self.refetch is not None:
                 self.html, self.refetch = self.refetch(), None
             if self.html is None:
@@ -233,6 +249,8 @@ def record_success(check: PageCheck, token: str, result: _Result, now: datetime)
         return  # the lease ran out and another worker has the page: its reading counts
     check_page(check.page_id, reading)
     if text_hash != check.text_hash or not check.words:
+        from typodesk.pages.vocabulary import learn_page
+
         learn_page(check, result.text, result.lang or check.page.lang)
     finish(check, token, next_due(check.page_id, now), PageCheck.Reason.SCHEDULE)
 
@@ -340,6 +358,8 @@ class SpellChecker:
         )
 
     def suggest(self, finding: Finding) -> tuple[str, str]:
+        from typodesk import spelling
+
         lang = language_of(finding)
         if not lang or not spelling.status(lang).available:
             return Finding.Spelling.OFF, ""
@@ -350,6 +370,8 @@ class SpellChecker:
 
     def vocabulary(self, site_id: int) -> spelling.Vocabulary:
         """The site's trusted words, reloaded from the database at most once a minute."""
+        from typodesk.pages.vocabulary import site_vocabulary
+
         cached = self._vocabularies.get(site_id)
         if cached is None or cached[0] < time.monotonic():
             if len(self._vocabularies) > 100:

@@ -40,12 +40,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from typodesk.anchoring import verify
 from typodesk.findings.models import Finding, StatusChange
 from typodesk.notify import outbox
 from typodesk.notify import reader as reader_mail
 from typodesk.pages.schedule import checkable
-from typodesk.text import normalize
 
 log = logging.getLogger("typodesk.pages")
 
@@ -94,6 +92,8 @@ def old_text_for(finding: Finding, earlier: list[str]) -> str | None:
     Only a text the reader demonstrably saw helps the engine; a snapshot from before an edit
     above the quote would mislead its tie-breaking, so it is given none rather than a wrong one.
     """
+    from typodesk.text import normalize
+
     needle = normalize(finding.prefix + finding.exact + finding.suffix)
     for text in earlier:
         if text and needle in text:
@@ -103,6 +103,10 @@ def old_text_for(finding: Finding, earlier: list[str]) -> str | None:
 
 def judge(finding: Finding, reading: Reading) -> tuple[dict, str]:
     """The engine's answer for one finding and the text it refers to."""
+    # Imported here: a worker with no page to read never loads the anchoring engine.
+    from typodesk.anchoring import verify
+    from typodesk.text import normalize
+
     selector = selector_of(finding)
     old = old_text_for(finding, reading.earlier)
     result = verify(selector, reading.text, old)
@@ -201,6 +205,8 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
 
 def _evidence(finding: Finding, result: dict, text: str, reading: Reading) -> dict:
     """The reader's context ("before") and the page's text now at the same place ("after")."""
+    from typodesk.anchoring import verify
+
     before = {"prefix": finding.prefix, "text": finding.exact, "suffix": finding.suffix}
     old = old_text_for(finding, reading.earlier)
     if old:
