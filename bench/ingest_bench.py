@@ -115,11 +115,14 @@ class RssWatch:
 
     def __init__(self, pids: list[int]):
         self.pids, self.peak, self._stop = pids, 0.0, threading.Event()
+        self.peaks = [0.0] * len(pids)  # each process's own highest
         self._t = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, sum(rss_mb(p) for p in self.pids))
+            now = [rss_mb(p) for p in self.pids]
+            self.peak = max(self.peak, sum(now))
+            self.peaks = [max(a, b) for a, b in zip(self.peaks, now, strict=True)]
 
     def __enter__(self):
         self._t.start()
@@ -275,11 +278,13 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
     try:
         time.sleep(1)
         memory["idle"] = sum(rss_mb(p) for p in td.pids)
+        memory["idle_each"] = [rss_mb(p) for p in td.pids]
         # One report creates the finding; the measured ones are further reports of it.
         urllib.request.urlopen(urllib.request.Request(td.url + "/api/v1/reports", report(td.key)), timeout=10)
         with RssWatch(td.pids) as watch:
             r = repeat(td.url + "/api/v1/reports", report(td.key), args, 201)
         memory["load"] = watch.peak
+        memory["load_each"] = watch.peaks
         r["stored"] = td.stored() - 1
         results["typodesk accepted (lean path, group commit)"] = r
     finally:
@@ -494,8 +499,10 @@ def main() -> None:
             f"median {d['median']:.1f} ms, p95 {d['p95']:.1f} ms (wall time on 127.0.0.1){server}"
             + (f", {d['failed']} FAILED" if d["failed"] else "")
         )
+    each = "serve {:.0f} + worker {:.0f}"
     print(
-        f"memory (RSS, serve + worker): idle {memory['idle']:.0f} MB, accepted load {memory['load']:.0f} MB, "
+        f"memory (RSS, serve + worker): idle {memory['idle']:.0f} MB ({each.format(*memory['idle_each'])}), "
+        f"accepted load {memory['load']:.0f} MB (highest of each: {each.format(*memory['load_each'])}), "
         f"refusal floods {memory['flood']:.0f} MB"
     )
     print(
