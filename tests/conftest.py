@@ -27,6 +27,20 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
+    # No on-device AI models (Chromium 156 starts an OnDeviceModelService on its own, and a test
+    # run once hung on closing a page while it was up). Chromium keeps only the last
+    # --disable-features, so Playwright's own list (its chromiumSwitches) is repeated here.
+    "--disable-features="
+    + ",".join(
+        [
+            *("AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades"),
+            *("HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding"),
+            *("ThirdPartyStoragePartitioning", "AvoidCorsURLLoaderRestartOnRedirect", "OptimizationHints"),
+            *("NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch"),
+            *("OptimizationGuideOnDeviceModel", "OptimizationGuideModelDownloading"),
+            *("OptimizationHintsFetching", "OnDeviceModelService"),
+        ]
+    ),
 ]
 
 
