@@ -4,7 +4,8 @@ The lean ingestion path (:mod:`typodesk.ingest.fast`) parses and validates a rep
 loop, then hands it to :func:`submit` and waits. The writer thread takes whatever reports arrived
 while it was busy with the previous group (up to ``TYPODESK_INGEST_BATCH_MAX``), and in ONE
 transaction runs admission (:func:`typodesk.ingest.admission.admit`, whose rate-limit buckets
-are then written in that transaction too) and records each admitted report
+are then written in that transaction too on SQLite; on PostgreSQL just before it, each on its
+own, see ``_process``) and records each admitted report
 (:func:`~typodesk.findings.services.record_report_fast`, else
 :func:`~typodesk.findings.services.record_report`). Only after the COMMIT has returned are the
 waiting requests answered: a 201 always means the report is stored. Under light load a group
