@@ -26,9 +26,28 @@ def test_schemathesis_finds_nothing(install):
     _, base = install.serve()
     st = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
     cp = subprocess.run(
-        [st, "--config-file", str(Path(__file__).with_name("schemathesis.toml")), "run", f"{base}/api/v1/openapi.json", "--max-examples", "150", "--seed", "20261129",
-         "--include-path", "/api/v1/reports", "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--no-color"],
-        capture_output=True, text=True, timeout=300, env=install.env,
+        [
+            st,
+            "--config-file",
+            str(Path(__file__).with_name("schemathesis.toml")),
+            "run",
+            f"{base}/api/v1/openapi.json",
+            "--max-examples",
+            "150",
+            "--seed",
+            "20261129",
+            "--include-path",
+            "/api/v1/reports",
+            "--checks",
+            "all",
+            "--exclude-checks",
+            "positive_data_acceptance",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=install.env,
     )
     assert cp.returncode == 0, cp.stdout[:6000] + cp.stderr[-2000:]
     assert "passed" in cp.stdout

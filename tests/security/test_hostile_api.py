@@ -22,7 +22,13 @@ def site(make_site, settings):
 
 def report(site, field, value):
     quote = {"exact": "teh", "prefix": "", "suffix": "", "start": 0, "end": 3}
-    data = {"site": site.public_key, "url": "https://news.example/a", "title": "t", "lang": "en", "quote": quote}
+    data = {
+        "site": site.public_key,
+        "url": "https://news.example/a",
+        "title": "t",
+        "lang": "en",
+        "quote": quote,
+    }
     if field in ("exact", "prefix", "suffix"):
         quote[field] = value
         if field == "exact":

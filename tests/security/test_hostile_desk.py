@@ -16,7 +16,9 @@ PASSWORD = "editor-password-for-tests"
 
 
 def send(base, data):
-    req = urllib.request.Request(base + "/api/v1/reports", json.dumps(data).encode(), {"Content-Type": "text/plain"})
+    req = urllib.request.Request(
+        base + "/api/v1/reports", json.dumps(data).encode(), {"Content-Type": "text/plain"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status
@@ -29,7 +31,9 @@ def test_hostile_reports_cannot_script_the_desk(install, context):
     install.env["TYPODESK_RATE_BURST"] = "1000000"
     install.run("init")
     install.run("createuser", "editor@news.example", "--password-stdin", input=PASSWORD + "\n")
-    key = install.run("site", "add", "News", "--domain", "news.example", "--owner", "editor@news.example").stdout.strip()
+    key = install.run(
+        "site", "add", "News", "--domain", "news.example", "--owner", "editor@news.example"
+    ).stdout.strip()
     _, base = install.serve()
     stored = 0
     for i, evil in enumerate(string_corpus()):
@@ -39,7 +43,13 @@ def test_hostile_reports_cannot_script_the_desk(install, context):
             "url": f"https://news.example/a?p={i}&x=%3Cscript%3E",
             "title": evil[:500],
             "lang": evil[:35],
-            "quote": {"exact": exact, "prefix": evil[:64], "suffix": evil[-64:], "start": i, "end": i + len(exact)},
+            "quote": {
+                "exact": exact,
+                "prefix": evil[:64],
+                "suffix": evil[-64:],
+                "start": i,
+                "end": i + len(exact),
+            },
             "suggestion": evil,
             "comment": evil,
         }
@@ -60,11 +70,17 @@ def test_hostile_reports_cannot_script_the_desk(install, context):
         assert page.evaluate("() => window.__pwned") is None
         assert page.evaluate("() => window.top.__pwned") is None
         # Only typodesk's own elements: no script, iframe, object, form or on* handler came from a report.
-        injected = page.evaluate("""() => [...document.querySelectorAll('main script, main iframe, main object, main embed, main svg, main img, main video, main link, main meta, main style, main base, main input:not([type=hidden]):not(form.filters input):not(form.duplicate input):not([data-select]):not([data-select-all])')].map(e => e.outerHTML)""")
+        injected = page.evaluate(
+            """() => [...document.querySelectorAll('main script, main iframe, main object, main embed, main svg, main img, main video, main link, main meta, main style, main base, main input:not([type=hidden]):not(form.filters input):not(form.duplicate input):not([data-select]):not([data-select-all])')].map(e => e.outerHTML)"""
+        )
         assert injected == []
-        handlers = page.evaluate("() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => a.name))")
+        handlers = page.evaluate(
+            "() => [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => a.name))"
+        )
         assert handlers == []
-        links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href).filter(h => !/^https?:/.test(h))")
+        links = page.evaluate(
+            "() => [...document.querySelectorAll('a[href]')].map(a => a.href).filter(h => !/^https?:/.test(h))"
+        )
         assert links == []
 
     seen = 0
@@ -72,7 +88,9 @@ def test_hostile_reports_cannot_script_the_desk(install, context):
     while url:
         page.goto(url)
         assert_clean()
-        ids = page.evaluate("() => [...document.querySelectorAll('li[data-finding]')].map(li => li.dataset.finding)")
+        ids = page.evaluate(
+            "() => [...document.querySelectorAll('li[data-finding]')].map(li => li.dataset.finding)"
+        )
         for fid in ids:
             page.goto(f"{base}/desk/findings/{fid}/")
             assert_clean()
@@ -84,4 +102,4 @@ def test_hostile_reports_cannot_script_the_desk(install, context):
 
     doc = json.loads(install.run("export", "--site", key).stdout)
     comments = {r["comment"] for f in doc["findings"] for r in f["reports"]}
-    assert '<script>window.__pwned=1;alert(1)</script>' in comments
+    assert "<script>window.__pwned=1;alert(1)</script>" in comments

@@ -159,12 +159,6 @@ def test_orphus_every_hostile_string_in_every_field(client, orphus_site):
             assert Report.objects.filter(comment=value.strip()).exists(), value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: an address within MAX_URL whose normalized form (percent-encoded query) is "
-    "longer than Page.url's 2048 characters: 500 from the API and 503 from Orphus on PostgreSQL, "
-    "stored beyond the column's limit on SQLite",
-)
 def test_a_long_address_whose_normalized_form_is_too_long(client, orphus_site):
     from typodesk.findings.models import Page
 

@@ -44,6 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from typodesk.findings.services import CONTEXT_MATCH, Quote, record_report
+from typodesk.findings.urlnorm import normalize_url
 from typodesk.ingest.api import ApiError, admit
 from typodesk.ingest.schemas import MAX_BODY, MAX_EXACT, MAX_TEXT, MAX_URL
 from typodesk.sites.models import Domain, Site, www_twin
@@ -149,7 +150,12 @@ def quote_of(fields: dict[str, str]) -> Quote:
 def _http_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
-        return len(url) <= MAX_URL and parts.scheme in ("http", "https") and bool(parts.hostname)
+        return (
+            len(url) <= MAX_URL
+            and parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and len(normalize_url(url)) <= MAX_URL  # stored percent-encoded (findings.urlnorm)
+        )
     except ValueError:  # "http://[" and the like
         return False
 

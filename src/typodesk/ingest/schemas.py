@@ -11,6 +11,8 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from typodesk.findings.urlnorm import normalize_url
+
 MAX_EXACT = 1000
 MAX_CONTEXT = 64
 MAX_TEXT = 2000
@@ -36,6 +38,10 @@ def _http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("must be the page's full http:// or https:// address")
+    if len(normalize_url(value)) > MAX_URL:
+        # Stored as normalised: percent-encoding can make a long non-ASCII address several
+        # times longer than the reader's browser showed it.
+        raise ValueError(f"is too long: at most {MAX_URL} characters once percent-encoded")
     return value
 
 
