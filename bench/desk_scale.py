@@ -17,15 +17,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import secrets
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.harness import add_database_arguments, run_on_databases  # noqa: E402
+
 TARGET_MS = 100
 
 
@@ -171,54 +172,17 @@ def child(args) -> int:
     return 0
 
 
-def run_child(env: dict, argv: list[str]) -> int:
-    env = {**os.environ, **env, "TYPODESK_ALLOWED_HOSTS": "testserver", "TYPODESK_SECRET_KEY": "bench"}
-    return subprocess.call([sys.executable, __file__, "--child", *argv], env=env)
-
-
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    p.add_argument("--findings", type=int, default=1_000_000)
-    p.add_argument("--reports", type=int, default=3_000_000)
-    p.add_argument("--runs", type=int, default=15)
-    p.add_argument("--data-dir", help="SQLite data directory to use and keep (seeded once)")
-    p.add_argument(
-        "--pg-url", default=os.environ.get("TYPODESK_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
-    )
-    p.add_argument("--pg-database", help="PostgreSQL database to use and keep (created and seeded once)")
+    add_database_arguments(p)
     p.add_argument("--no-explain", dest="explain", action="store_false")
-    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         return child(args)
     argv = [f"--findings={args.findings}", f"--reports={args.reports}", f"--runs={args.runs}"]
     if not args.explain:
         argv.append("--no-explain")
-    status = 0
-    if args.db in ("sqlite", "both"):
-        if args.data_dir:
-            status |= run_child({"TYPODESK_DATA_DIR": args.data_dir, "DATABASE_URL": ""}, argv)
-        else:
-            with tempfile.TemporaryDirectory(prefix="typodesk-bench-") as tmp:
-                status |= run_child({"TYPODESK_DATA_DIR": tmp, "DATABASE_URL": ""}, argv)
-    if args.db in ("postgres", "both"):
-        import psycopg
-
-        name = args.pg_database or "typodesk_bench_" + secrets.token_hex(4)
-        with psycopg.connect(args.pg_url, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = args.pg_url.rsplit("/", 1)[0] + "/" + name
-            with tempfile.TemporaryDirectory(prefix="typodesk-bench-") as tmp:
-                status |= run_child({"DATABASE_URL": url, "TYPODESK_DATA_DIR": tmp}, argv)
-        finally:
-            if not args.pg_database:
-                with psycopg.connect(args.pg_url, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return status
+    return run_on_databases(__file__, args, argv)
 
 
 if __name__ == "__main__":
