@@ -7,6 +7,7 @@ downloaded on our machines, so we never call ``playwright install``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -144,31 +145,38 @@ class Install:
                     p.kill()
 
 
+def own_database(env: dict) -> Callable[[], None]:
+    """A new PostgreSQL database for a server under test when DATABASE_URL is set (written into
+    ``env``); returns what drops it again (nothing to do on SQLite, whose data dir is in ``env``)."""
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        return lambda: None
+    import psycopg
+
+    name = "typodesk_t_" + secrets.token_hex(5)
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+
+    def drop() -> None:
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return drop
+
+
 @pytest.fixture
 def install(tmp_path):
     """A fresh installation: SQLite in tmp_path, or a new PostgreSQL database when DATABASE_URL is set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
     env["TYPODESK_DATA_DIR"] = str(tmp_path / "data")
     env["PYTHONUNBUFFERED"] = "1"
-    dropdb = None
-    base = os.environ.get("DATABASE_URL")
-    if base:
-        import psycopg
-
-        name = "typodesk_t_" + secrets.token_hex(5)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
-
-        def dropdb():
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dropdb = own_database(env)
 
     inst = Install(env=env, data_dir=tmp_path / "data")
     yield inst
     inst.stop()
-    if dropdb:
-        dropdb()
+    dropdb()
 
 
 # --- Database fixtures ------------------------------------------------------------------

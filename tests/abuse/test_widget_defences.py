@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import Install
+from tests.conftest import Install, own_database
 from tests.e2e.pageserver import PageServer
 
 pytestmark = pytest.mark.browser
@@ -32,19 +31,7 @@ def served(tmp_path_factory):
         TYPODESK_POW_MAX_NUMBER="20000",  # a quick puzzle: the test proves the path, not the cost
         TYPODESK_PROTECTION_TTL="0",  # the server sees the desk's changes at once
     )
-    dropdb = None
-    base = os.environ.get("DATABASE_URL")
-    if base:
-        import psycopg
-
-        name = "typodesk_t_" + secrets.token_hex(5)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
-
-        def dropdb():
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dropdb = own_database(env)
 
     inst = Install(env=env, data_dir=tmp / "data")
     try:
@@ -63,8 +50,7 @@ def served(tmp_path_factory):
             yield {"install": inst, "desk": desk, "key": key, "site": site}
     finally:
         inst.stop()
-        if dropdb:
-            dropdb()
+        dropdb()
 
 
 def log_in(page, desk: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import subprocess
 import time
 import urllib.request
@@ -16,7 +15,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import TYPODESK, Install, free_port
+from tests.conftest import TYPODESK, Install, free_port, own_database
 from tests.notify.receivers import SmtpServer, wait_for
 
 pytestmark = pytest.mark.browser
@@ -65,19 +64,7 @@ def desk(tmp_path_factory, smtp):
         TYPODESK_EMAIL_FROM="typodesk@desk.example",
         PYTHONUNBUFFERED="1",
     )
-    dropdb = None
-    base = os.environ.get("DATABASE_URL")
-    if base:
-        import psycopg
-
-        name = "typodesk_t_" + secrets.token_hex(5)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
-
-        def dropdb():
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dropdb = own_database(env)
 
     inst = Install(env=env, data_dir=tmp / "data")
     try:
@@ -89,8 +76,7 @@ def desk(tmp_path_factory, smtp):
         yield {"url": _serve(inst, port), "key": key, "install": inst}
     finally:
         inst.stop()
-        if dropdb:
-            dropdb()
+        dropdb()
 
 
 def log_in(page, url, email, password=PASSWORD):

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import Install
+from tests.conftest import Install, own_database
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     import os
-    import secrets
 
     tmp = tmp_path_factory.mktemp("fast-served")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
@@ -34,19 +33,7 @@ def served(tmp_path_factory):
         TYPODESK_RATE_PER_MINUTE="5",
         TYPODESK_TRUSTED_PROXIES="127.0.0.1/32",
     )
-    dropdb = None
-    base = os.environ.get("DATABASE_URL")
-    if base:
-        import psycopg
-
-        name = "typodesk_t_" + secrets.token_hex(5)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
-
-        def dropdb():
-            with psycopg.connect(base, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dropdb = own_database(env)
 
     inst = Install(env=env, data_dir=tmp / "data")
     inst.run("init")
@@ -54,8 +41,7 @@ def served(tmp_path_factory):
     _, url = inst.serve()
     yield inst, url, key
     inst.stop()
-    if dropdb:
-        dropdb()
+    dropdb()
 
 
 def post(url: str, data, reader: str, origin: str | None = None) -> tuple[int, dict, dict]:

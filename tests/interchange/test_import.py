@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from datetime import timedelta
 
 import pytest
 
 from tests.cli.test_cli import one_line_error
-from tests.conftest import Install
+from tests.conftest import Install, own_database
 from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.interchange.export import export_chunks
 from typodesk.interchange.importer import ImportFileError, import_json
@@ -150,7 +149,9 @@ class TestImport:
             (
                 '{"format": "typodesk-findings", "version": 1, "site": {"name": "N", "key": "k"}, "findings": [{"id": 1, '
                 '"status": "new", "created": "2025-01-01T00:00:00Z", "reports": [{"created": "2025-01-01T00:00:00Z", '
-                '"url": "ftp://n.example/", "quote": {"exact": "ab", "prefix": "' + "x" * 65 + '", "start": 0, "end": 2}}]}]}',
+                '"url": "ftp://n.example/", "quote": {"exact": "ab", "prefix": "'
+                + "x" * 65
+                + '", "start": 0, "end": 2}}]}]}',
                 "findings.0.reports.0.url",
             ),
         ],
@@ -168,22 +169,10 @@ def second_install(tmp_path):
     """Another instance: its own data directory, or its own PostgreSQL database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
     env["TYPODESK_DATA_DIR"] = str(tmp_path / "data2")
-    base = os.environ.get("DATABASE_URL")
-    name = None
-    if base:
-        import psycopg
-
-        name = "typodesk_t_" + secrets.token_hex(5)
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
+    dropdb = own_database(env)
     inst = Install(env=env, data_dir=tmp_path / "data2")
     yield inst
-    if name:
-        import psycopg
-
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dropdb()
 
 
 SEED = """
