@@ -252,7 +252,8 @@ def _uses_database(item) -> bool:
     if item.get_closest_marker("django_db") or DB_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
     source = Path(str(item.fspath))
-    return "DATABASE_URL" in source.read_text(encoding="utf-8", errors="replace")
+    text = source.read_text(encoding="utf-8", errors="replace")
+    return "DATABASE_URL" in text or "own_database" in text  # a served instance's own database
 
 
 def pytest_collection_modifyitems(config, items):
