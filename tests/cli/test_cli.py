@@ -27,7 +27,17 @@ def test_secret_key_is_generated_once_and_kept(install):
 def test_createuser_and_site_add_print_a_key(install):
     install.run("init")
     install.run("createuser", "Owner@News.Example", "--password-stdin", input=PASSWORD)
-    cp = install.run("site", "add", "News", "--domain", "news.example", "--domain", "www.news.example", "--owner", "owner@news.example")
+    cp = install.run(
+        "site",
+        "add",
+        "News",
+        "--domain",
+        "news.example",
+        "--domain",
+        "www.news.example",
+        "--owner",
+        "owner@news.example",
+    )
     lines = cp.stdout.splitlines()
     assert len(lines) == 1 and len(lines[0]) >= 12 and " " not in lines[0]
     listed = install.run("site", "list").stdout
@@ -48,14 +58,23 @@ def test_errors_are_one_line_and_exit_2(install):
     one_line_error(install.run("frobnicate", check=False), "invalid choice")
     one_line_error(install.run("site", "add", "X", check=False), "--domain")
     one_line_error(install.run("site", "add", "X", "--domain", "not a domain", check=False), "domain")
-    one_line_error(install.run("site", "add", "X", "--domain", "x.example", "--owner", "ghost@x.example", check=False), "ghost@x.example")
+    one_line_error(
+        install.run("site", "add", "X", "--domain", "x.example", "--owner", "ghost@x.example", check=False),
+        "ghost@x.example",
+    )
     one_line_error(install.run("export", "--site", "nope", check=False), "nope")
     one_line_error(install.run("export", "--site", "nope", "--format", "xml", check=False), "xml")
-    one_line_error(install.run("createuser", "not-an-email", "--password-stdin", input=PASSWORD, check=False), "e-mail")
-    one_line_error(install.run("createuser", "a@x.example", "--password-stdin", input="short\n", check=False), "password")
+    one_line_error(
+        install.run("createuser", "not-an-email", "--password-stdin", input=PASSWORD, check=False), "e-mail"
+    )
+    one_line_error(
+        install.run("createuser", "a@x.example", "--password-stdin", input="short\n", check=False), "password"
+    )
     one_line_error(install.run("createuser", "a@x.example", input="", check=False), "--password-stdin")
     install.run("createuser", "a@x.example", "--password-stdin", input=PASSWORD)
-    one_line_error(install.run("createuser", "a@x.example", "--password-stdin", input=PASSWORD, check=False), "exists")
+    one_line_error(
+        install.run("createuser", "a@x.example", "--password-stdin", input=PASSWORD, check=False), "exists"
+    )
     one_line_error(install.run("serve", "--port", "70000", check=False), "port")
 
 
@@ -80,10 +99,18 @@ def test_export_json_has_every_finding_with_its_reports(install):
             "site": key,
             "url": "https://news.example/a",
             "title": "Story «quoted»",
-            "quote": {"exact": exact, "prefix": "p", "suffix": "s", "start": start, "end": start + len(exact)},
+            "quote": {
+                "exact": exact,
+                "prefix": "p",
+                "suffix": "s",
+                "start": start,
+                "end": start + len(exact),
+            },
             "suggestion": suggestion,
         }
-        req = urllib.request.Request(url + "/api/v1/reports", json.dumps(data).encode(), {"Content-Type": "text/plain"})
+        req = urllib.request.Request(
+            url + "/api/v1/reports", json.dumps(data).encode(), {"Content-Type": "text/plain"}
+        )
         return json.load(urllib.request.urlopen(req))
 
     send("teh", 3, "the")
@@ -113,6 +140,38 @@ def test_serve_stops_cleanly_on_sigterm(install):
     assert proc.wait(15) == 0
     out = proc.stdout.read()
     assert "Traceback" not in out and "Finished server process" in out
+
+
+def test_serve_with_several_worker_processes_accepts_reports(install):
+    """`serve --workers 2`: each process imports typodesk.asgi afresh (it once failed there,
+    importing models before Django was set up); both serve reports and the desk."""
+    import signal
+    import urllib.request
+
+    install.run("init")
+    key = install.run("site", "add", "News", "--domain", "news.example").stdout.strip()
+    proc, url = install.serve("--workers", "2")
+    ids = set()
+    for i in range(6):
+        data = {
+            "site": key,
+            "url": "https://news.example/a",
+            "quote": {"exact": "teh", "prefix": "p", "suffix": "s", "start": 3, "end": 6},
+            "comment": f"reader {i}",
+        }
+        req = urllib.request.Request(
+            url + "/api/v1/reports", json.dumps(data).encode(), {"X-Forwarded-For": f"192.0.2.{i}"}
+        )
+        with urllib.request.urlopen(req) as r:
+            assert r.status == 201
+            ids.add(json.load(r)["id"])
+    with urllib.request.urlopen(url + "/desk/login/") as r:
+        assert r.status == 200
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0
+    assert "Traceback" not in proc.stdout.read()
+    doc = json.loads(install.run("export", "--site", key, "--format", "json").stdout)
+    assert len(ids) == 6 and doc["findings"][0]["report_count"] == 6
 
 
 def test_log_level_is_case_insensitive_and_checked(install):
