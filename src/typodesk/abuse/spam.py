@@ -71,14 +71,16 @@ def _digest(text: str) -> str | None:
 
 
 def _repeated(site, texts, page_url: str) -> str:
-    now = timezone.now()
-    window = timedelta(minutes=settings.TYPODESK_SPAM_REPEAT_MINUTES)
-    page = hashlib.sha256(normalize_url(page_url).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    page = now = window = None
     found = ""
     for label, text in texts:
         digest = _digest(text)
         if digest is None:
             continue
+        if page is None:  # most reports have no text this long: nothing to compute for them
+            now = timezone.now()
+            window = timedelta(minutes=settings.TYPODESK_SPAM_REPEAT_MINUTES)
+            page = hashlib.sha256(normalize_url(page_url).encode("utf-8", "surrogatepass")).hexdigest()[:32]
         _seen(site.pk, digest, page, now)
         pages = TextSighting.objects.filter(site_id=site.pk, digest=digest, created__gte=now - window).count()
         if pages >= settings.TYPODESK_SPAM_REPEAT_PAGES and not found:

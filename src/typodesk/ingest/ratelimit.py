@@ -37,7 +37,7 @@ class memory_only:  # noqa: N801 (used as a function: ``with memory_only():``)
     __slots__ = ("before",)
 
     def __enter__(self):
-        self.before = getattr(_local, "memory_only", False)
+        self.before = _local.__dict__.get("memory_only", False)
         _local.memory_only = True
 
     def __exit__(self, *exc):
@@ -64,10 +64,13 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
         if now < until:
             return max(1.0, math.ceil(until - now))
         _empty_until.pop(memo, None)
-    if getattr(_local, "memory_only", False):
+    state = _local.__dict__  # one look-up for both flags: this runs three times per report
+    if state.get("memory_only"):
         raise NotInMemory(key)
-    client = _redis()
-    if client is not None:
+    group = state.get("group")
+    if group is not None:  # only ever set without Redis (grouped.__enter__)
+        short = group.take(key, memo[1], memo[2], float(now))
+    elif (client := _redis()) is not None:
         short = _take_redis(client, key, capacity, per_second, -1.0 if given is None else now)
     else:
         short = _take_db(key, capacity, per_second, now)
@@ -147,6 +150,89 @@ def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
     if have >= 1:  # refilled between the statements (another process's clock): one more try
         return 0.0 if take_one() else 1e-9
     return (1 - have) / rate
+
+
+class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
+    """Within this block, in a transaction that already holds SQLite's write lock, each bucket
+    is read once and then kept in memory; the buckets that changed are written back when the
+    block ends without an exception, before the transaction commits.
+
+    The lean path's writer admits a whole group of reports in one transaction: a flood of
+    reports from one reader touches the same three buckets (the reader's, the site's, the
+    server's) hundreds of times per commit. No other connection can write a bucket while the
+    write lock is held (``BEGIN IMMEDIATE``), so the buckets read at the start are the buckets
+    as they are, and the answers are exactly those of :func:`_take_db` report by report. When
+    the transaction rolls back, so do the bucket changes, as they would have one by one.
+
+    Only for the database backend on SQLite; with Redis, or on PostgreSQL (where the writer
+    commits each bucket update on its own, see :mod:`typodesk.ingest.writer`), :func:`take`
+    goes on as outside the block.
+    """
+
+    __slots__ = ("buckets", "active")
+
+    def __init__(self):
+        # key -> [tokens, updated, known (a row, or taken from in this block), changed]
+        self.buckets: dict[str, list] = {}
+        self.active = False
+
+    def __enter__(self):
+        from django.db import connection
+
+        if getattr(_local, "group", None) is None and connection.vendor == "sqlite" and _redis() is None:
+            if not connection.in_atomic_block:
+                raise RuntimeError("ratelimit.grouped() needs the write lock: use it in transaction.atomic()")
+            _local.group = self
+            self.active = True
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if not self.active:
+            return
+        _local.group = None
+        if exc_type is None:
+            self._write()
+
+    def take(self, key: str, capacity: float, per_second: float, now: float) -> float:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            bucket = self.buckets[key] = self._read(key)
+        tokens, updated, known, _ = bucket
+        have = min(capacity, tokens + (now - updated) * per_second) if known else capacity
+        if have >= 1:
+            bucket[:] = [have - 1, now, True, True]
+            return 0.0
+        return (1 - have) / per_second
+
+    @staticmethod
+    def _read(key: str) -> list:
+        db = connections[DEFAULT_DB_ALIAS]
+        db.ensure_connection()
+        with db.wrap_database_errors:
+            cursor = db.connection.cursor()
+            try:
+                table = db.ops.quote_name(RateBucket._meta.db_table)
+                row = cursor.execute(f"SELECT tokens, updated FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
+            finally:
+                cursor.close()
+        return [0.0, 0.0, False, False] if row is None else [float(row[0]), float(row[1]), True, False]
+
+    def _write(self) -> None:
+        changed = [(k, b) for k, b in self.buckets.items() if b[3]]
+        if not changed:
+            return
+        db = connections[DEFAULT_DB_ALIAS]
+        table = db.ops.quote_name(RateBucket._meta.db_table)
+        with db.wrap_database_errors:
+            cursor = db.connection.cursor()
+            try:
+                cursor.executemany(
+                    f"INSERT INTO {table} (key, tokens, updated) VALUES (?, ?, ?) "  # noqa: S608
+                    "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
+                    [(k, b[0], b[1]) for k, b in changed],
+                )
+            finally:
+                cursor.close()
 
 
 # Redis --------------------------------------------------------------------------------------

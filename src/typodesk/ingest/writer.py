@@ -143,6 +143,8 @@ class Writer:
     def _process(self, batch: list[Job]) -> None:
         from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 
+        from typodesk.ingest import ratelimit
+
         if time.monotonic() - self._last_db_use > 30:
             close_old_connections()  # an idle connection may have been closed by the server
         self._last_db_use = time.monotonic()
@@ -158,8 +160,11 @@ class Writer:
                     self._admit(job)
             with transaction.atomic():
                 if admit_inside:
-                    for job in batch:
-                        self._admit(job)
+                    # The group holds the write lock: each bucket is read once and written
+                    # once for all its reports (ratelimit.grouped), with the same answers.
+                    with ratelimit.grouped():
+                        for job in batch:
+                            self._admit(job)
                 recorded = self._record_all([j for j in batch if j.admitted is not None and j.result is None])
         except OperationalError as exc:
             if _is_conflict(exc):
