@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from typing import Any
 
@@ -27,6 +28,8 @@ from pydantic import ValidationError
 from typodesk.ingest import sitecache, writer
 from typodesk.ingest.client import client_hash, host_of
 from typodesk.ingest.schemas import MAX_BODY, ReportIn
+
+log = logging.getLogger("typodesk.ingest")
 
 PATH = "/api/v1/reports"
 TOO_LARGE = f"The report is larger than {MAX_BODY // 1024} KB."
@@ -48,12 +51,12 @@ class FastIngest:
             or scope["method"] not in ("POST", "OPTIONS")
             or not settings.TYPODESK_FAST_INGEST
         ):
-            return await self.app(scope, receive, send)
+            return await self._django(scope, receive, send)
         headers = _headers(scope)
         if scope.get("scheme") == "https":
             headers[":https"] = "1"
         if not self._host_ok(headers.get("host")):
-            return await self.app(scope, receive, send)  # Django answers its 400 page
+            return await self._django(scope, receive, send)  # Django answers its 400 page
         if self._headers is None:
             self._headers = _StaticHeaders()
         try:
@@ -63,6 +66,15 @@ class FastIngest:
                 await self._post(scope, headers, receive, send)
         except _Disconnected:
             return
+
+    async def _django(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        busy.enter()
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            busy.leave()
 
     # Host: Django's own check (ALLOWED_HOSTS), remembered per Host value ------------------
 
@@ -111,37 +123,68 @@ class FastIngest:
             cors = _cors(origin) if origin and await _any_site(host_of(origin)) else []
             writer.get().count_refusal(None, "too_large")
             return await self._send(send, 413, body, b"application/json", cors, headers, view=False)
-
         raw = await _read_body(receive)
+        answer = await self.answer_post(headers, scope.get("client"), raw)
+        if answer[0] >= 400 and busy.count:
+            held = asyncio.get_running_loop().create_future()
+            if busy.hold(lambda: held.done() or held.set_result(None)):
+                await held
+        await self._send(send, *answer, headers, view=True)
+
+    async def answer_post(self, headers: dict, client, raw: bytes | None) -> tuple[int, bytes, bytes, list]:
+        """:meth:`post`, awaiting what it waits for: (status, body, content type, extra headers)."""
+        loaded: dict = {}
+        while True:
+            try:
+                answer = self.post(headers, client, raw, loaded)
+                break
+            except _NeedsLoad as need:
+                loaded[need.what] = await asyncio.get_running_loop().run_in_executor(None, need.load)
+        if isinstance(answer, _Pending):
+            answer = answer.then(await answer.future)
+        return answer
+
+    def post(self, headers: dict, client, raw: bytes | None, loaded: dict | None = None):
+        """Answer a report's POST as far as can be done now, without waiting.
+
+        Returns the answer (status, body, content type, extra headers) when it is known at once
+        (a bad body, an unknown site, a reader refused in memory), or a :class:`_Pending`: the
+        writer's future and what turns its result into the answer. Raises :class:`_NeedsLoad`,
+        before any side effect, when a site or host is not in the cache: the caller loads it in
+        a thread and calls again with it in ``loaded``. ``client`` is the ASGI scope's
+        ``(address, port)``; ``headers`` come from :func:`_headers`.
+        """
+        loaded = loaded or {}
+        origin = headers.get("origin")
         site = None
         try:
             if raw is None:
                 raise _Refusal(413, TOO_LARGE, "body", "too_large")
             payload = _validate(raw)
-            site = sitecache.cached_site(payload.site)
-            if site is sitecache.MISSING:
-                site = await asyncio.get_running_loop().run_in_executor(None, _load_site, payload.site)
+            site = _site(payload.site, loaded)
             if site is None:
                 raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
-            status, body, extra = await self._store(scope, headers, site, payload)
+            cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
+            stored = self._store(client, headers, site, payload)
         except _Refusal as refusal:
+            allowed = origin and (site.allows_host(host_of(origin)) if site else _host_known(origin, loaded))
             writer.get().count_refusal(None, refusal.reason)
-            status, body, extra = refusal.status, _error_body(refusal.message, refusal.field), []
-        if origin:
-            host = host_of(origin)
-            allowed = site.allows_host(host) if site is not None else await _any_site(host)
-            if allowed:
-                extra = extra + _cors(origin)
-        await self._send(send, status, body, b"application/json; charset=utf-8", extra, headers, view=True)
+            body = _error_body(refusal.message, refusal.field)
+            return refusal.status, body, JSON, _cors(origin) if allowed else []
+        if isinstance(stored, _Pending):
+            then = stored.then
+            stored.then = lambda result: _with_cors(then(result), cors)
+            return stored
+        return _with_cors(stored, cors)
 
-    async def _store(self, scope, headers: dict, site, payload: ReportIn) -> tuple[int, bytes, list]:
+    def _store(self, client, headers: dict, site, payload: ReportIn):
         loop = asyncio.get_running_loop()
         report = _report_fields(payload)
         job = writer.Job(
             site=site,
             report=report,
             origin=headers.get("origin"),
-            client=_client_hash(scope, headers),
+            client=_client_hash(client, headers),
             loop=loop,
             future=loop.create_future(),
             extra=_admit_keywords(report),
@@ -150,35 +193,23 @@ class FastIngest:
         refused = _admit_in_memory(job) if _recently_refused(job.client) else None
         if refused is not None:
             w.count_refusal(site.pk, refused.reason)
-            result = ("refused", refused)
-        elif not w.submit(job):
+            return _stored_answer(job, ("refused", refused))
+        if not w.submit(job):
             w.count_refusal(site.pk, "busy")
-            return 503, _error_body(writer.BUSY_MESSAGE, None), [(b"retry-after", b"5")]
-        else:
-            result = await job.future
-        kind = result[0]
-        if kind == "ok":
-            _, report_id, finding_id, duplicate = result
-            body = b'{"id": %d, "finding": %d, "duplicate": %s}' % (
-                report_id,
-                finding_id,
-                b"true" if duplicate else b"false",
-            )
-            return 201, body, []
-        if kind == "refused":
-            exc = result[1]
-            if len(_refused_clients) >= 100_000:
-                _refused_clients.clear()
-            _refused_clients[job.client] = time.monotonic() + REFUSED_MEMORY
-            extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in exc.headers.items()]
-            return exc.status, _error_body(exc.message, exc.field), extra
-        _, status, message = result
-        extra = [(b"retry-after", b"5")] if status == 503 else []
-        return status, _error_body(message, None), extra
+            return 503, _error_body(writer.BUSY_MESSAGE, None), JSON, [(b"retry-after", b"5")]
+        return _Pending(job.future, lambda result: _stored_answer(job, result))
 
     # Answer -------------------------------------------------------------------------------
 
     async def _send(self, send, status, body, content_type, extra, headers, *, view: bool) -> None:
+        out = self.response_headers(body, content_type, extra, headers, view=view)
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": body})
+
+    def response_headers(self, body, content_type, extra, headers, *, view: bool) -> list:
+        """The answer's headers: Django's middleware's (security, CSP, language) and ``extra``."""
+        if self._headers is None:
+            self._headers = _StaticHeaders()
         out = [(b"content-type", content_type)]
         static = self._headers
         if view:
@@ -194,8 +225,13 @@ class FastIngest:
         out += static.security
         if static.hsts and _is_secure(headers):
             out.append((b"strict-transport-security", static.hsts))
-        await send({"type": "http.response.start", "status": status, "headers": out})
-        await send({"type": "http.response.body", "body": body})
+        return out
+
+    def enabled(self) -> bool:
+        return settings.TYPODESK_FAST_INGEST
+
+    def host_ok(self, headers: dict) -> bool:
+        return self._host_ok(headers.get("host"))
 
 
 # Readers refused lately (client hash -> until when): their next reports try admission in the
@@ -243,6 +279,130 @@ def _admit_in_memory(job: writer.Job):
     return None
 
 
+JSON = b"application/json; charset=utf-8"
+
+
+class _Busy:
+    """Refusals wait while Django serves a request in this process (at most :attr:`HOLD_MAX`).
+
+    A flood is one client (or a few) sending as fast as its answers come back: every refusal
+    answered at once is the next request of the flood, and the event loop and the GIL it keeps
+    busy are what an editor's inbox, rendered by Django in a thread of this process, needs.
+    Holding the refusals while Django works pauses the flood (each of its connections waits for
+    its answer) and gives the desk the process. Reports that are accepted are never held, so a
+    real reader's report is not slowed; a refused one gets its answer a little later, and a
+    flood runs at full speed whenever nobody uses the desk.
+    """
+
+    HOLD_MAX = 0.5  # seconds
+
+    def __init__(self):
+        self.count = 0
+        self.held: list = []
+        self.timer: asyncio.TimerHandle | None = None
+
+    def enter(self) -> None:
+        self.count += 1
+
+    def leave(self) -> None:
+        self.count -= 1
+        if self.count <= 0:
+            self.count = 0
+            self.release()
+
+    def hold(self, release) -> bool:
+        """Keep ``release`` (which sends the answer) until Django is idle; False when it is."""
+        if self.count <= 0:
+            return False
+        self.held.append(release)
+        if self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(self.HOLD_MAX, self.release)
+        return True
+
+    def release(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        held, self.held = self.held, []
+        for release in held:
+            try:
+                release()
+            except Exception:  # a closed connection, a cancelled waiter: nothing to send
+                log.debug("a held refusal could not be sent", exc_info=True)
+
+
+busy = _Busy()
+
+
+class _Pending:
+    """A report queued for the writer: its future, and what turns the result into the answer."""
+
+    __slots__ = ("future", "then")
+
+    def __init__(self, future: asyncio.Future, then):
+        self.future, self.then = future, then
+
+
+class _NeedsLoad(Exception):  # noqa: N818 (a request, not an error)
+    """A site or host is not in the cache: ``load`` reads it (blocking), keyed ``what``."""
+
+    def __init__(self, what: tuple, load):
+        self.what, self.load = what, load
+
+
+def _site(key: str, loaded: dict):
+    if ("site", key) in loaded:
+        return loaded["site", key]
+    site = sitecache.cached_site(key)
+    if site is sitecache.MISSING:
+        raise _NeedsLoad(("site", key), lambda: _load_site(key))
+    return site
+
+
+def _host_known(origin: str, loaded: dict) -> bool:
+    """Whether the Origin's host is a domain of any site (cached; see :func:`_any_site`)."""
+    host = host_of(origin)
+    if not host:
+        return False
+    host = host.lower()
+    if ("host", host) in loaded:
+        return loaded["host", host]
+    hit = sitecache.cached_any_host(host)
+    if hit is sitecache.MISSING:
+        raise _NeedsLoad(("host", host), lambda: _load_any_host(host))
+    return hit
+
+
+def _with_cors(answer: tuple, cors: list) -> tuple:
+    if not cors:
+        return answer
+    status, body, content_type, extra = answer
+    return status, body, content_type, extra + cors
+
+
+def _stored_answer(job: writer.Job, result: tuple) -> tuple[int, bytes, bytes, list]:
+    """The answer to a report, from what the writer (or admission in memory) made of it."""
+    kind = result[0]
+    if kind == "ok":
+        _, report_id, finding_id, duplicate = result
+        body = b'{"id": %d, "finding": %d, "duplicate": %s}' % (
+            report_id,
+            finding_id,
+            b"true" if duplicate else b"false",
+        )
+        return 201, body, JSON, []
+    if kind == "refused":
+        exc = result[1]
+        if len(_refused_clients) >= 100_000:
+            _refused_clients.clear()
+        _refused_clients[job.client] = time.monotonic() + REFUSED_MEMORY
+        extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in exc.headers.items()]
+        return exc.status, _error_body(exc.message, exc.field), JSON, extra
+    _, status, message = result
+    extra = [(b"retry-after", b"5")] if status == 503 else []
+    return status, _error_body(message, None), JSON, extra
+
+
 # Request pieces ------------------------------------------------------------------------------
 
 
@@ -284,7 +444,34 @@ async def _read_body(receive) -> bytes | None:
             return b"".join(chunks)
 
 
+# Bodies seen lately and what validating them gave (the report, or the refusal's arguments).
+# Validation is a pure function of the bytes, so a remembered answer is the answer; it pays
+# when the same body comes again and again, which is what a flood is. Readers' reports all
+# differ: for them this costs a dictionary look-up.
+_validated: dict[bytes, ReportIn | tuple] = {}
+_VALIDATED_MAX = 256
+_VALIDATED_BODY_MAX = 2048
+
+
 def _validate(raw: bytes) -> ReportIn:
+    """:func:`_validate_now`, remembered for short bodies."""
+    if len(raw) > _VALIDATED_BODY_MAX:
+        return _validate_now(raw)
+    hit = _validated.get(raw)
+    if hit is None:
+        try:
+            hit = _validate_now(raw)
+        except _Refusal as refusal:
+            hit = (refusal.status, refusal.message, refusal.field, refusal.reason)
+        if len(_validated) >= _VALIDATED_MAX:
+            _validated.clear()
+        _validated[raw] = hit
+    if type(hit) is tuple:
+        raise _Refusal(*hit)
+    return hit
+
+
+def _validate_now(raw: bytes) -> ReportIn:
     """Parse and validate as the ninja endpoint does (ReportParser, then its error handler)."""
     if not raw:
         raise _Refusal(400, "body: This field is required.", "body", "bad_body")
@@ -362,14 +549,14 @@ _ADMIT_TAKES_REPORT: bool | None = None
 _client_hashes: dict[tuple[int, str, str | None], str] = {}
 
 
-def _client_hash(scope, headers: dict) -> str:
+def _client_hash(client, headers: dict) -> str:
     """:func:`client_hash` of the request, remembered per address for the day (its salt is the
-    day's: the key holds the UTC day, the day :func:`client_hash` salts with)."""
-    client = scope.get("client")
+    day's: the key holds the UTC day, the day :func:`client_hash` salts with). ``client`` is the
+    ASGI scope's ``(address, port)`` or None."""
     key = (int(time.time() // 86400), client[0] if client else "", headers.get("x-forwarded-for"))
     out = _client_hashes.get(key)
     if out is None:
-        out = client_hash(_ClientRequest(scope, headers))
+        out = client_hash(_ClientRequest(client, headers))
         if len(_client_hashes) >= 100_000:
             _client_hashes.clear()
         _client_hashes[key] = out
@@ -381,8 +568,7 @@ class _ClientRequest:
 
     __slots__ = ("META",)
 
-    def __init__(self, scope, headers: dict):
-        client = scope.get("client")
+    def __init__(self, client, headers: dict):
         self.META = {"REMOTE_ADDR": client[0] if client else ""}
         forwarded = headers.get("x-forwarded-for")
         if forwarded is not None:

@@ -1,11 +1,21 @@
-"""uvicorn's httptools protocol, sending a response's head and body in one system call.
+"""uvicorn's httptools protocol, with the report endpoint answered without an ASGI cycle.
 
-uvicorn writes a response's head and its body with two ``transport.write`` calls, and each is a
-``send`` system call at once: for a small answer (a report's 201, a refusal) the second call
-costs as much as the first. :class:`CoalescingHttpToolsProtocol` hands the protocol a transport
-that joins the writes made in one turn of the event loop and sends them together at its end.
-``typodesk serve`` uses it (docs/performance.md). A module of its own, without Django, so that
-uvicorn's worker processes can import it by name.
+:class:`TypodeskHttpProtocol` is what ``typodesk serve`` runs (docs/performance.md):
+
+* ``POST /api/v1/reports`` is answered by the lean ingestion path
+  (:meth:`typodesk.ingest.fast.FastIngest.post`) right from the parser's callbacks: no ASGI
+  scope, task, ``receive``/``send`` coroutines or per-header checks, and the answer goes out in
+  one write. That is most of what a report costs the event loop. The answers are those of the
+  ASGI path (the same function makes them; ``tests/ingest/test_protocol.py`` compares them).
+  Requests that would need more (a body announced larger than the limit, ``Expect:
+  100-continue``, a Host Django would refuse, a request pipelined behind an unfinished one)
+  take the ASGI path as before.
+* Everything else is uvicorn's, except that a response's head and body, which uvicorn writes
+  with two ``transport.write`` calls (two ``send`` system calls), are joined into one at the end
+  of the event loop's turn (:class:`CoalescingTransport`).
+
+A module of its own, importing Django only when the first connection arrives, so that uvicorn's
+worker processes can import it by name.
 """
 
 from __future__ import annotations
@@ -52,13 +62,192 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
+class _LeanCycle:
+    """Stands for uvicorn's RequestResponseCycle while a lean request waits for its answer, so
+    that uvicorn's own code (pipelining, shutdown, a lost connection) treats it like one."""
+
+    __slots__ = ("response_complete", "disconnected", "keep_alive", "message_event")
+
+    def __init__(self, keep_alive: bool):
+        self.response_complete = False
+        self.disconnected = False
+        self.keep_alive = keep_alive
+        self.message_event = _NoEvent
+
+
+class _NoEvent:
+    @staticmethod
+    def set() -> None:
+        pass
+
+
+_STATUS_LINES: dict[int, bytes] = {}
+
+
+def _status_line(status: int) -> bytes:
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        import http
+
+        try:
+            phrase = http.HTTPStatus(status).phrase.encode()
+        except ValueError:
+            phrase = b""
+        line = _STATUS_LINES[status] = b"HTTP/1.1 %d %s\r\n" % (status, phrase)
+    return line
+
+
+def _find_lean(app):
+    """The FastIngest in front of Django, through whatever uvicorn wrapped around it."""
+    from typodesk.ingest.fast import FastIngest
+
+    for _ in range(8):
+        if isinstance(app, FastIngest):
+            return app
+        app = getattr(app, "app", None)
+    return None
+
+
 if HttpToolsProtocol is not None:
 
     class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         def connection_made(self, transport):
             super().connection_made(CoalescingTransport(transport, asyncio.get_running_loop()))
 
+    class TypodeskHttpProtocol(CoalescingHttpToolsProtocol):
+        """uvicorn's protocol, with ``POST /api/v1/reports`` answered by the lean path directly."""
+
+        _lean_app = None  # per class: found once, the same app for every connection
+
+        def on_message_begin(self) -> None:
+            self._lean = None
+            super().on_message_begin()
+
+        def on_headers_complete(self) -> None:
+            if self.url == b"/api/v1/reports" and self.parser.get_method() == b"POST" and self._lean_ok():
+                headers = self._lean_headers()
+                if headers is not None:
+                    keep_alive = self.parser.get_http_version() != "1.0" and self.parser.should_keep_alive()
+                    self._lean = (headers, bytearray(), [False])
+                    self.cycle = _LeanCycle(keep_alive)
+                    return
+            super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            if self._lean is None:
+                return super().on_body(body)
+            from typodesk.ingest.schemas import MAX_BODY
+
+            _, buffer, too_large = self._lean
+            if not too_large[0]:
+                buffer += body
+                if len(buffer) > MAX_BODY:
+                    too_large[0] = True
+                    buffer.clear()
+
+        def on_message_complete(self) -> None:
+            if self._lean is None:
+                return super().on_message_complete()
+            headers, buffer, too_large = self._lean
+            self._lean = None
+            cycle = self.cycle
+            raw = None if too_large[0] else bytes(buffer)
+            app = self._lean_app
+            try:
+                answer = app.post(headers, self.client, raw)
+            except Exception as exc:  # noqa: BLE001
+                from typodesk.ingest.fast import _NeedsLoad
+
+                if not isinstance(exc, _NeedsLoad):
+                    return self._lean_failed(cycle, headers, exc)
+                # A site or host not cached yet: the slow way, in a task.
+                task = self.loop.create_task(app.answer_post(headers, self.client, raw))
+                task.add_done_callback(lambda t: self._lean_answered(cycle, headers, t))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+                return
+            if isinstance(answer, tuple):
+                return self._lean_respond(cycle, headers, answer)
+            then = answer.then
+            answer.future.add_done_callback(
+                lambda f: self._lean_respond(cycle, headers, then(f.result())) if not f.cancelled() else None
+            )
+
+        # The lean path's pieces ----------------------------------------------------------------
+
+        def _lean_ok(self) -> bool:
+            if self.cycle is not None and not self.cycle.response_complete:
+                return False  # pipelined behind an unfinished request: uvicorn queues it
+            app = type(self)._lean_app
+            if app is None:
+                app = _find_lean(self.app)
+                if app is None:
+                    return False
+                type(self)._lean_app = app
+            return app.enabled()
+
+        def _lean_headers(self) -> dict | None:
+            """The request's headers as the ASGI path decodes them, or None when it should take
+            the ASGI path (see the module's docstring)."""
+            from typodesk.ingest.fast import _headers
+            from typodesk.ingest.schemas import MAX_BODY
+
+            if self.expect_100_continue:
+                return None
+            headers = _headers({"headers": self.headers})
+            if self.scheme == "https":
+                headers[":https"] = "1"
+            try:
+                declared = int(headers.get("content-length") or 0)
+            except ValueError:
+                declared = 0
+            if declared > MAX_BODY or not self._lean_app.host_ok(headers):
+                return None
+            return headers
+
+        def _lean_answered(self, cycle: _LeanCycle, headers: dict, task: asyncio.Task) -> None:
+            if task.cancelled():
+                return
+            exc = task.exception()
+            if exc is not None:
+                return self._lean_failed(cycle, headers, exc)
+            self._lean_respond(cycle, headers, task.result())
+
+        def _lean_failed(self, cycle: _LeanCycle, headers: dict, exc: BaseException) -> None:
+            """What uvicorn does when an ASGI application fails: log it, answer 500, close."""
+            self.logger.error("Exception in the lean ingestion path", exc_info=exc)
+            cycle.keep_alive = False
+            failed = (500, b"Internal Server Error", b"text/plain; charset=utf-8", [])
+            self._lean_respond(cycle, headers, failed)
+
+        def _lean_respond(self, cycle: _LeanCycle, headers: dict, answer: tuple, held: bool = False) -> None:
+            from typodesk.ingest.fast import busy
+
+            status, body, content_type, extra = answer
+            if status >= 400 and not held and busy.count:
+                # Django is serving someone (an editor): refusals wait (fast._Busy).
+                if busy.hold(lambda: self._lean_respond(cycle, headers, answer, held=True)):
+                    return
+            if cycle.disconnected or self.transport.is_closing():
+                cycle.response_complete = True
+                return
+            out = [_status_line(status)]
+            for name, value in self.server_state.default_headers:
+                out += (name, b": ", value, b"\r\n")
+            for name, value in self._lean_app.response_headers(body, content_type, extra, headers, view=True):
+                out += (name, b": ", value, b"\r\n")
+            if not cycle.keep_alive:
+                out.append(b"connection: close\r\n")
+            out += (b"\r\n", body)
+            raw = self.transport._transport  # one write, no need to wait for the turn's end
+            raw.write(b"".join(out))
+            cycle.response_complete = True
+            if not cycle.keep_alive:
+                self.transport.close()
+            # As uvicorn's cycle does: the next pipelined request starts, or the keep-alive timer.
+            self.on_response_complete()
+
 
 def http_protocol():
     """The protocol class for uvicorn's ``http`` option ("auto" without httptools)."""
-    return CoalescingHttpToolsProtocol if HttpToolsProtocol is not None else "auto"
+    return TypodeskHttpProtocol if HttpToolsProtocol is not None else "auto"
