@@ -11,8 +11,12 @@ Rows:
   minimal (NORMAL / FULL)  bench/minimal_server.py: asyncio, SQLite WAL, INSERT + COMMIT per request
   Isso 0.14                bench/isso_run.py: gunicorn 4 workers, SQLite (throw-away virtualenv)
   typodesk accepted        `typodesk serve` + `typodesk worker`, SQLite, the lean path; limits raised
-  typodesk refused: …      default limits: one client over its rate limit (429), an unknown site
-                           key (403), a malformed body (400)
+  typodesk refused: …      default limits: one client over its rate limit (429), with the same body
+                           each time and with every body different, an unknown site key (403), a
+                           malformed body (400)
+The minimal server and typodesk's accepted row get a different body in every request (the same
+mistake, each reader's own comment), as readers send them; nothing can be remembered from one
+report for the next.
 Then a flood: one client at full speed over its limit while an ordinary reader (from 127.0.0.2)
 sends 20 reports: how many of them got in, and their p99; and an editor, logged in to the desk
 (from 127.0.0.3, through /desk/login/ with its CSRF token), loads the inbox (/desk/, a site of
@@ -69,7 +73,9 @@ def wrk(url: str, body: bytes, args, headers: str = "") -> dict:
     """One bounded wrk run; returns counts by status, requests/s and latency percentiles (ms)."""
     with tempfile.NamedTemporaryFile("wb", suffix=".json", delete=False) as f:
         f.write(body)
+    # A body holding @@N@@ is sent with a number of its own each time (bench/loadgen.lua).
     env = {**os.environ, "WRK_BODY_FILE": f.name, "WRK_HEADERS": headers}
+    env["WRK_VARY"] = "1" if VARY in body else ""
     cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "10s"]
     out = subprocess.run([*cmd, "-s", str(LUA), url], env=env, capture_output=True, text=True, timeout=120)
     os.unlink(f.name)
@@ -182,7 +188,7 @@ def bench_isso(args, results: dict) -> None:
 class Typodesk:
     """A fresh data directory, one site, `typodesk serve` and `typodesk worker`."""
 
-    def __init__(self, env_extra: dict, with_worker: bool = False, desk_findings: int = 0):
+    def __init__(self, env_extra: dict, with_worker: bool = False, desk_findings: int = 0, extra=()):
         self.tmp = Path(tempfile.mkdtemp(prefix="typodesk-bench-"))
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_") and k != "DATABASE_URL"
@@ -202,6 +208,7 @@ class Typodesk:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         serve = [*TYPODESK, "serve", "--port", str(self.port)] + (["--with-worker"] if with_worker else [])
+        serve += [x for x in extra if x]
         self.serve = subprocess.Popen(serve, env=self.env, stdout=subprocess.DEVNULL)
         self.worker = None
         if not with_worker:
@@ -249,7 +256,9 @@ def report(key: str, **over) -> bytes:
     return json.dumps(data).encode()
 
 
-REPORT = report("0123456789abcdef")
+VARY = b"@@N@@"
+# Accepted reports are all different, as readers' are: the same mistake, each reader's comment.
+REPORT = report("0123456789abcdef", comment="reader @@N@@")
 HIGH = str(10**9)
 DESK_USER = "editor@bench.example"
 DESK_PASSWORD = "bench-editor-password-1"
@@ -282,7 +291,7 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         # One report creates the finding; the measured ones are further reports of it.
         urllib.request.urlopen(urllib.request.Request(td.url + "/api/v1/reports", report(td.key)), timeout=10)
         with RssWatch(td.pids) as watch:
-            r = repeat(td.url + "/api/v1/reports", report(td.key), args, 201)
+            r = repeat(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args, 201)
         memory["load"] = watch.peak
         memory["load_each"] = watch.peaks
         r["stored"] = td.stored() - 1
@@ -296,7 +305,7 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         time.sleep(1)
         memory["one_idle"] = sum(rss_mb(p) for p in td.pids)
         with RssWatch(td.pids) as watch:
-            wrk(td.url + "/api/v1/reports", report(td.key), args)
+            wrk(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args)
         memory["one_load"] = watch.peak
     finally:
         td.close()
@@ -306,6 +315,10 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         url = td.url + "/api/v1/reports"
         with RssWatch(td.pids) as watch:
             results["typodesk refused: rate limit (429)"] = repeat(url, report(td.key), args, 429)
+            # A flood whose every body differs: nothing learnt from one request serves the next.
+            results["typodesk refused: rate limit (429), every body different"] = repeat(
+                url, report(td.key, comment="bot @@N@@"), args, 429
+            )
             results["typodesk refused: unknown site (403)"] = repeat(url, report("nosuchsite"), args, 403)
             results["typodesk refused: bad body (400)"] = repeat(url, b'{"site": "x", "quote": ', args, 400)
             memory["flood"] = watch.peak

@@ -1,16 +1,29 @@
 -- wrk script for bench/ingest_bench.py: POSTs one JSON body (env WRK_BODY_FILE) to the URL,
 -- counts answers by status code per thread and prints them as one JSON line at the end.
--- Optional env: WRK_HEADERS ("Name: value|Name: value"), WRK_VARY=1 (a new span per request).
+-- Optional env: WRK_HEADERS ("Name: value|Name: value"), WRK_VARY=1 (a different body each time).
 local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+
+-- WRK_VARY=1: the body holds @@N@@, replaced by a number of its own in every request (thread
+-- and counter), so that no two requests send the same body. Decided here, at the top level:
+-- wrk builds a request per call only when a request() function exists once the script is loaded.
+if os.getenv("WRK_VARY") == "1" then
+  local counter = 0
+  function request()
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, head .. id .. "-" .. counter .. tail)
+  end
 end
 
 function init(args)
   local f = assert(io.open(os.getenv("WRK_BODY_FILE"), "rb"))
   body = f:read("*a")
   f:close()
+  head, tail = body:match("^(.-)@@N@@(.*)$")
   codes = {}
   wrk.method = "POST"
   wrk.body = body
