@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from typodesk.findings.models import Finding, Report
+from typodesk.ingest import fast as fast_module
 from typodesk.ingest import ratelimit, sitecache, writer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,6 +29,7 @@ URL = "/api/v1/reports"
 def _fresh_state():
     ratelimit.reset_local()
     sitecache.invalidate()
+    fast_module._refused_clients.clear()
     yield
     writer.shutdown()  # its connection must not outlive the test database
     sitecache.invalidate()
@@ -303,6 +305,46 @@ def test_rate_limit_is_429_with_retry_after_and_cors(client, site, settings):
     # Another reader is not affected by the first one's flood.
     assert fast("POST", body(site), client=("198.51.100.9", 1)).status_code == 201
     assert Report.objects.count() == 3
+
+
+def test_a_repeated_request_over_the_limit_is_answered_from_memory_as_admission_answers_it(
+    site, settings, monkeypatch
+):
+    from typodesk.ingest import admission
+
+    settings.TYPODESK_RATE_BURST = 2
+    settings.TYPODESK_RATE_PER_MINUTE = 1  # a minute per token: the bucket stays empty here
+    headers = {"origin": "https://news.example"}
+    asked = []
+    admit = admission.admit
+    monkeypatch.setattr(admission, "admit", lambda *a, **kw: asked.append(1) or admit(*a, **kw))
+    answers = [fast("POST", body(site), headers) for _ in range(5)]
+    assert [a.status_code for a in answers] == [201, 201, 429, 429, 429]
+    # The 3rd: the writer's admission; the 4th: admission in the event loop, remembered; the 5th:
+    # from memory, without admission, the same answer with the seconds counted down.
+    assert len(asked) == 4
+    fourth, fifth = answers[3], answers[4]
+    assert {k: v for k, v in fifth.headers.items() if k != "retry-after"} == {
+        k: v for k, v in fourth.headers.items() if k != "retry-after"
+    }
+    assert 1 <= int(fifth.headers["retry-after"]) <= int(fourth.headers["retry-after"]) <= 60
+    assert fifth.json()["error"] == fourth.json()["error"].replace(
+        fourth.headers["retry-after"], fifth.headers["retry-after"]
+    )
+    assert fifth.headers["access-control-allow-origin"] == "https://news.example"
+    # Any other request goes through admission again: another body, another origin...
+    assert fast("POST", body(site, comment="other"), headers).status_code == 429
+    assert fast("POST", body(site), {"origin": "https://evil.example"}).status_code == 403
+    assert len(asked) == 6
+    # ...and so does the same one once a site changed in this process, or the buckets were forgotten.
+    site.name = "News, renamed"
+    site.save()
+    assert fast("POST", body(site), headers).status_code == 429 and len(asked) == 7
+    assert fast("POST", body(site), headers).status_code == 429 and len(asked) == 7
+    ratelimit.reset_local()
+    assert fast("POST", body(site), headers).status_code == 429
+    assert len(asked) == 9  # in the event loop, which no longer knows the bucket, then the writer
+    assert Report.objects.count() == 2
 
 
 def test_refusals_are_counted(site):

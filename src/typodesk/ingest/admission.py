@@ -42,6 +42,8 @@ class Refused(Exception):
         *,
         reason: str,
         headers: dict[str, str] | None = None,
+        until: float | None = None,
+        template: str = "",
     ):
         super().__init__(message)
         self.status = status
@@ -49,6 +51,10 @@ class Refused(Exception):
         self.field = field
         self.reason = reason
         self.headers = headers or {}
+        # Rate limits: the Unix time at which the bucket holds a token again, and the message
+        # with {n} for the seconds to wait (the lean path answers repeats from them).
+        self.until = until
+        self.template = template
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class Admitted:
 
 
 def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> None:
-    wait = ratelimit.take(key, capacity=max(1, burst), per_second=max(1, per_minute) / 60)
+    capacity, per_second = max(1, burst), max(1, per_minute) / 60
+    wait = ratelimit.take(key, capacity=capacity, per_second=per_second)
     if wait:
         seconds = int(wait)
         raise Refused(
@@ -69,6 +76,8 @@ def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> N
             None,
             reason=reason,
             headers={"Retry-After": str(seconds)},
+            until=ratelimit.empty_until(key, capacity, per_second),
+            template=message,
         )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 from typing import Any
 
@@ -157,6 +158,10 @@ class FastIngest:
         loaded = loaded or {}
         origin = headers.get("origin")
         site = None
+        if _limited and raw is not None:
+            repeat = _limited_again(client, headers, raw)
+            if repeat is not None:
+                return repeat
         try:
             if raw is None:
                 raise _Refusal(413, TOO_LARGE, "body", "too_large")
@@ -165,7 +170,7 @@ class FastIngest:
             if site is None:
                 raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
             cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
-            stored = self._store(client, headers, site, payload)
+            stored = self._store(client, headers, site, payload, raw, cors)
         except _Refusal as refusal:
             allowed = origin and (site.allows_host(host_of(origin)) if site else _host_known(origin, loaded))
             writer.get().count_refusal(None, refusal.reason)
@@ -177,7 +182,7 @@ class FastIngest:
             return stored
         return _with_cors(stored, cors)
 
-    def _store(self, client, headers: dict, site, payload: ReportIn):
+    def _store(self, client, headers: dict, site, payload: ReportIn, raw: bytes = b"", cors: list = ()):
         loop = asyncio.get_running_loop()
         report = _report_fields(payload)
         job = writer.Job(
@@ -193,6 +198,8 @@ class FastIngest:
         refused = _admit_in_memory(job) if _recently_refused(job.client) else None
         if refused is not None:
             w.count_refusal(site.pk, refused.reason)
+            if refused.until is not None and refused.template:
+                _remember_limited(client, headers, raw, site.pk, refused, cors)
             return _stored_answer(job, ("refused", refused))
         if not w.submit(job):
             w.count_refusal(site.pk, "busy")
@@ -371,6 +378,50 @@ def _host_known(origin: str, loaded: dict) -> bool:
     if hit is sitecache.MISSING:
         raise _NeedsLoad(("host", host), lambda: _load_any_host(host))
     return hit
+
+
+# A reader over a rate limit who sends the same request again (a flood repeats one request):
+# (address, X-Forwarded-For, Origin, body) -> what admission said, until the bucket holds a token
+# again and for at most LIMITED_MEMORY seconds. Admission's other checks depend on nothing but
+# that request and settings the lean path already caches for longer (site, policy), so its answer
+# to the same request is the same 429 with the Retry-After counted down; it costs a look-up.
+_limited: dict[tuple, tuple] = {}
+_LIMITED_MAX = 1000
+LIMITED_MEMORY = 1.0
+
+
+def _remember_limited(client, headers: dict, raw: bytes, site_id: int, refused, cors) -> None:
+    if not raw or len(raw) > _VALIDATED_BODY_MAX:
+        return
+    key = (client[0] if client else "", headers.get("x-forwarded-for"), headers.get("origin"), raw)
+    if len(_limited) >= _LIMITED_MAX:
+        _limited.clear()
+    expires = time.monotonic() + LIMITED_MEMORY
+    _limited[key] = (refused.until, expires, _generations(), site_id, refused, list(cors))
+
+
+def _generations() -> tuple[int, int]:
+    """Changes to sites (in this process) and forgotten buckets void remembered answers at once."""
+    from typodesk.ingest import ratelimit
+
+    return sitecache.generation(), ratelimit.generation
+
+
+def _limited_again(client, headers: dict, raw: bytes):
+    """The 429 for a request remembered by :func:`_remember_limited`, or None."""
+    key = (client[0] if client else "", headers.get("x-forwarded-for"), headers.get("origin"), raw)
+    hit = _limited.get(key)
+    if hit is None:
+        return None
+    until, expires, generations, site_id, refused, cors = hit
+    now = time.time()
+    if now >= until or time.monotonic() >= expires or generations != _generations():
+        del _limited[key]
+        return None
+    seconds = max(1, math.ceil(until - now))  # as ratelimit.take counts them
+    writer.get().count_refusal(site_id, refused.reason)
+    body = _error_body(refused.template.format(n=seconds), refused.field)
+    return refused.status, body, JSON, [(b"retry-after", str(seconds).encode()), *cors]
 
 
 def _with_cors(answer: tuple, cors: list) -> tuple:

@@ -86,10 +86,20 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
     return max(1.0, math.ceil(short))
 
 
+def empty_until(key: str, capacity: float, per_second: float) -> float | None:
+    """When the bucket, known empty in this process, holds a token again (Unix time), or None."""
+    return _empty_until.get((key, float(capacity), float(per_second)))
+
+
+generation = 0  # bumped by reset_local: answers derived from the memory above are void
+
+
 def reset_local() -> None:
     """Forget the empty buckets remembered in this process (tests; a changed limit)."""
+    global generation
     with _lock:
         _empty_until.clear()
+        generation += 1
 
 
 # The database -----------------------------------------------------------------------------

@@ -76,6 +76,11 @@ def _store(cache: dict, key, value, generation: int) -> None:
         cache[key] = (time.monotonic() + TTL, value)
 
 
+def generation() -> int:
+    """Bumped whenever this process forgets the cache (a site or a domain changed)."""
+    return _generation
+
+
 def invalidate(*args, **kwargs) -> None:
     """Forget everything (a site or a domain changed in this process): now, and again when the
     change commits (a read in between may have cached what the database had before it)."""
