@@ -191,7 +191,6 @@ class FastIngest:
             origin=headers.get("origin"),
             client=_client_hash(client, headers),
             loop=loop,
-            future=loop.create_future(),
             extra=_admit_keywords(report),
         )
         w = writer.get()
@@ -204,7 +203,7 @@ class FastIngest:
         if not w.submit(job):
             w.count_refusal(site.pk, "busy")
             return 503, _error_body(writer.BUSY_MESSAGE, None), JSON, [(b"retry-after", b"5")]
-        return _Pending(job.future, lambda result: _stored_answer(job, result))
+        return _Pending(job, lambda result: _stored_answer(job, result))
 
     # Answer -------------------------------------------------------------------------------
 
@@ -342,12 +341,28 @@ busy = _Busy()
 
 
 class _Pending:
-    """A report queued for the writer: its future, and what turns the result into the answer."""
+    """A report queued for the writer, and what turns its result into the answer.
 
-    __slots__ = ("future", "then")
+    The writer tells the result in the event loop's thread, after the code that queued the
+    report has returned to the loop: either to :attr:`future`, made when first asked for (the
+    ASGI path awaits it), or to a callback given to :meth:`call` (the server's protocol, which
+    needs no future and no task)."""
 
-    def __init__(self, future: asyncio.Future, then):
-        self.future, self.then = future, then
+    __slots__ = ("job", "then")
+
+    def __init__(self, job: writer.Job, then):
+        self.job, self.then = job, then
+
+    @property
+    def future(self) -> asyncio.Future:
+        if self.job.future is None:
+            self.job.future = self.job.loop.create_future()
+        return self.job.future
+
+    def call(self, answer) -> None:
+        """Call ``answer`` with the answer once the writer is done with the report."""
+        then = self.then
+        self.job.callback = lambda result: answer(then(result))
 
 
 class _NeedsLoad(Exception):  # noqa: N818 (a request, not an error)
@@ -397,7 +412,9 @@ def _remember_limited(client, headers: dict, raw: bytes, site_id: int, refused, 
     if len(_limited) >= _LIMITED_MAX:
         _limited.clear()
     expires = time.monotonic() + LIMITED_MEMORY
-    _limited[key] = (refused.until, expires, _generations(), site_id, refused, list(cors))
+    # Only what the answer needs: the refusal itself would keep its frames (and report) alive.
+    answer = (refused.status, refused.reason, refused.template, refused.field)
+    _limited[key] = (refused.until, expires, _generations(), site_id, answer, list(cors))
 
 
 def _generations() -> tuple[int, int]:
@@ -413,15 +430,15 @@ def _limited_again(client, headers: dict, raw: bytes):
     hit = _limited.get(key)
     if hit is None:
         return None
-    until, expires, generations, site_id, refused, cors = hit
+    until, expires, generations, site_id, (status, reason, template, field), cors = hit
     now = time.time()
     if now >= until or time.monotonic() >= expires or generations != _generations():
         del _limited[key]
         return None
     seconds = max(1, math.ceil(until - now))  # as ratelimit.take counts them
-    writer.get().count_refusal(site_id, refused.reason)
-    body = _error_body(refused.template.format(n=seconds), refused.field)
-    return refused.status, body, JSON, [(b"retry-after", str(seconds).encode()), *cors]
+    writer.get().count_refusal(site_id, reason)
+    body = _error_body(template.format(n=seconds), field)
+    return status, body, JSON, [(b"retry-after", str(seconds).encode()), *cors]
 
 
 def _with_cors(answer: tuple, cors: list) -> tuple:

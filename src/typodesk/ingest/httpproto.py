@@ -168,10 +168,7 @@ if HttpToolsProtocol is not None:
                 return
             if isinstance(answer, tuple):
                 return self._lean_respond(cycle, headers, answer)
-            then = answer.then
-            answer.future.add_done_callback(
-                lambda f: self._lean_respond(cycle, headers, then(f.result())) if not f.cancelled() else None
-            )
+            answer.call(lambda result: self._lean_respond(cycle, headers, result))
 
         # The lean path's pieces ----------------------------------------------------------------
 

@@ -43,11 +43,13 @@ class Job:
     origin: str | None
     client: str
     loop: asyncio.AbstractEventLoop
-    future: asyncio.Future
+    # Told the result in the loop's thread: the future is set, or the callback called.
+    future: asyncio.Future | None = None
     admitted: object = None  # admission.Admitted once admitted
     # ("ok", report_id, finding_id, duplicate) | ("refused", Refused) | ("error", status, message)
     result: tuple | None = None
     extra: dict = field(default_factory=dict)  # more keywords for admit (report=…)
+    callback: object = None  # instead of a future: called with the result (the server's protocol)
 
 
 class Writer:
@@ -315,7 +317,12 @@ class Writer:
 
 def _resolve(jobs: list[Job]) -> None:
     for job in jobs:
-        if not job.future.done():
+        if job.callback is not None:
+            try:
+                job.callback(job.result)
+            except Exception:  # one request's answer failing must not cost the others theirs
+                log.exception("ingestion writer: answering a request failed")
+        elif job.future is not None and not job.future.done():
             job.future.set_result(job.result)
 
 
