@@ -165,6 +165,24 @@ def own_database(env: dict) -> Callable[[], None]:
     return drop
 
 
+def served_site(tmp: Path, **env_extra: str):
+    """A served instance of its own with one site (news.example): ``typodesk serve`` on a data
+    directory (and PostgreSQL database, when DATABASE_URL is set) in ``tmp``, settings from
+    ``env_extra``. A generator for module fixtures: yields (install, base URL, site key)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
+    env.update(TYPODESK_DATA_DIR=str(tmp / "data"), PYTHONUNBUFFERED="1", **env_extra)
+    dropdb = own_database(env)
+    inst = Install(env=env, data_dir=tmp / "data")
+    try:
+        inst.run("init")
+        key = inst.run("site", "add", "News", "--domain", "news.example").stdout.strip()
+        _, url = inst.serve()
+        yield inst, url, key
+    finally:
+        inst.stop()
+        dropdb()
+
+
 @pytest.fixture
 def install(tmp_path):
     """A fresh installation: SQLite in tmp_path, or a new PostgreSQL database when DATABASE_URL is set."""
@@ -253,7 +271,8 @@ def _uses_database(item) -> bool:
         return True
     source = Path(str(item.fspath))
     text = source.read_text(encoding="utf-8", errors="replace")
-    return "DATABASE_URL" in text or "own_database" in text  # a served instance's own database
+    # A served instance's own database.
+    return "DATABASE_URL" in text or "own_database" in text or "served_site" in text
 
 
 def pytest_collection_modifyitems(config, items):

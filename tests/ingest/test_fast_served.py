@@ -14,34 +14,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import Install, own_database
+from tests.conftest import Install, served_site
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    import os
-
-    tmp = tmp_path_factory.mktemp("fast-served")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
-    env.update(
-        TYPODESK_DATA_DIR=str(tmp / "data"),
-        PYTHONUNBUFFERED="1",
-        # One reader may send 5 at once; addresses come from X-Forwarded-For of the local proxy.
+    # One reader may send 5 at once; addresses come from X-Forwarded-For of the local proxy.
+    yield from served_site(
+        tmp_path_factory.mktemp("fast-served"),
         TYPODESK_RATE_BURST="5",
         TYPODESK_RATE_PER_MINUTE="5",
         TYPODESK_TRUSTED_PROXIES="127.0.0.1/32",
     )
-    dropdb = own_database(env)
-
-    inst = Install(env=env, data_dir=tmp / "data")
-    inst.run("init")
-    key = inst.run("site", "add", "News", "--domain", "news.example").stdout.strip()
-    _, url = inst.serve()
-    yield inst, url, key
-    inst.stop()
-    dropdb()
 
 
 def post(url: str, data, reader: str, origin: str | None = None) -> tuple[int, dict, dict]:

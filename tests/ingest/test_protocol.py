@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.conftest import Install, own_database
+from tests.conftest import served_site
 
 pytestmark = pytest.mark.slow
 
@@ -26,27 +26,14 @@ ASGI = "/api/v1/reports?"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    import os
-
-    tmp = tmp_path_factory.mktemp("protocol")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
-    env.update(
-        TYPODESK_DATA_DIR=str(tmp / "data"),
-        PYTHONUNBUFFERED="1",
+    for inst, url, key in served_site(
+        tmp_path_factory.mktemp("protocol"),
         TYPODESK_RATE_BURST="3",
         TYPODESK_RATE_PER_MINUTE="1",
         TYPODESK_TRUSTED_PROXIES="127.0.0.1/32",
         TYPODESK_MIN_MS="0",
-    )
-    dropdb = own_database(env)
-    inst = Install(env=env, data_dir=tmp / "data")
-    inst.run("init")
-    key = inst.run("site", "add", "News", "--domain", "news.example").stdout.strip()
-    _, url = inst.serve()
-    port = int(url.rsplit(":", 1)[1])
-    yield inst, port, key
-    inst.stop()
-    dropdb()
+    ):
+        yield inst, int(url.rsplit(":", 1)[1]), key
 
 
 def report(key: str, **over) -> bytes:

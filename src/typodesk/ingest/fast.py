@@ -372,13 +372,18 @@ class _NeedsLoad(Exception):  # noqa: N818 (a request, not an error)
         self.what, self.load = what, load
 
 
+def _cached(kind: str, key: str, loaded: dict, cached, load):
+    """What was loaded for this request, else the site cache's answer, else :class:`_NeedsLoad`."""
+    if (kind, key) in loaded:
+        return loaded[kind, key]
+    hit = cached(key)
+    if hit is sitecache.MISSING:
+        raise _NeedsLoad((kind, key), lambda: load(key))
+    return hit
+
+
 def _site(key: str, loaded: dict):
-    if ("site", key) in loaded:
-        return loaded["site", key]
-    site = sitecache.cached_site(key)
-    if site is sitecache.MISSING:
-        raise _NeedsLoad(("site", key), lambda: _load_site(key))
-    return site
+    return _cached("site", key, loaded, sitecache.cached_site, _load_site)
 
 
 def _host_known(origin: str, loaded: dict) -> bool:
@@ -386,13 +391,7 @@ def _host_known(origin: str, loaded: dict) -> bool:
     host = host_of(origin)
     if not host:
         return False
-    host = host.lower()
-    if ("host", host) in loaded:
-        return loaded["host", host]
-    hit = sitecache.cached_any_host(host)
-    if hit is sitecache.MISSING:
-        raise _NeedsLoad(("host", host), lambda: _load_any_host(host))
-    return hit
+    return _cached("host", host.lower(), loaded, sitecache.cached_any_host, _load_any_host)
 
 
 # A reader over a rate limit who sends the same request again (a flood repeats one request):
