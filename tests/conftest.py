@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
+    "--disable-translate",
     # No on-device AI models (Chromium 156 starts an OnDeviceModelService on its own, and a test
     # run once hung on closing a page while it was up). Chromium keeps only the last
     # --disable-features, so Playwright's own list (its chromiumSwitches) is repeated here.
@@ -40,6 +41,11 @@ CHROMIUM_ARGS = [
             *("NetworkTimeServiceQuerying", "AimEnabled", "PreconnectToSearch"),
             *("OptimizationGuideOnDeviceModel", "OptimizationGuideModelDownloading"),
             *("OptimizationHintsFetching", "OnDeviceModelService"),
+            # Page translation and its language detection (an on-device model; the desk's pages in
+            # Russian and Azerbaijani would be offered a translation): a page close hung twice
+            # more with the model service up, on a slower machine.
+            *("Translate", "TranslateUI", "TranslateOpenSettings", "LanguageDetectionAPI"),
+            *("AutofillModelPredictions", "PasswordManagerEnableSenderService"),
         ]
     ),
 ]
@@ -52,9 +58,14 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the whole session; each test opens its own context."""
+    """One headless Chromium per test module; each test opens its own context.
+
+    Not one for the whole session: a few minutes after it starts, Chromium starts services of its
+    own (an on-device model service, whatever the flags above say), and with one up a page close
+    hung for good, three times in long runs on a slow machine. A module's browser never lives
+    that long."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
