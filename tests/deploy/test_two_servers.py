@@ -383,7 +383,10 @@ def test_metrics_agree_on_every_server(deployment, traffic):
     metrics(a), metrics(b)
     seen = [metrics(a), metrics(b)]
     for m in seen:
-        assert m["typodesk_reports_accepted_total"] == len(accepted)
+        # Report ids handed out (docs/operations.md). A group that met the other server's in a
+        # deadlock is rolled back and stored again one report at a time, and the ids its INSERT
+        # took are not given back: each acknowledged report uses one id, or two at most.
+        assert len(accepted) <= m["typodesk_reports_accepted_total"] <= 2 * len(accepted)
         assert m['typodesk_findings{status="new"}'] == len(MISTAKES)
         assert m['typodesk_reports_refused_total{reason="rate_client"}'] == sum(s == 429 for s, _ in flood)
         assert m['typodesk_queue_depth{queue="messages"}'] == 0
