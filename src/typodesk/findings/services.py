@@ -14,6 +14,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from typodesk.db import driver_cursor
 from typodesk.findings.models import Finding, Page, Report, StatusChange
 from typodesk.findings.urlnorm import normalize_url
 from typodesk.notify import outbox
@@ -146,34 +147,27 @@ def record_report_fast(
     when = timezone.now()
     page_url = normalize_url(url)
     span_key = Finding.make_span_key(quote.exact, quote.start, quote.end)
-    connection.ensure_connection()
     sql = _fast_sql(connection)
-    # The driver's own cursor: Django's wrapper (query rewriting, logging hooks) costs more
-    # than these statements; errors still come out as django.db exceptions.
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(sql["find"], (span_key, site.pk, Page.hash_url(page_url)))
-            row = cursor.fetchone()
-            if row is None or row[3] is None or row[4] == Finding.Status.FIXED:
-                return None
-            page_id, page_title, page_lang, finding_id, status = row
-            changed = {}
-            if title and title != page_title:
-                changed["title"] = title
-            if lang and lang != page_lang:
-                changed["lang"] = lang
-            if changed:
-                Page.objects.filter(pk=page_id).update(**changed)
-            stamp = connection.ops.adapt_datetimefield_value(when)
-            cursor.execute(sql["count"], (stamp, finding_id))
-            keep_email = site.allow_reader_email and status in Finding.OPEN_STATUSES
-            values = (finding_id, stamp, url, title, lang, quote.exact, quote.prefix, quote.suffix)
-            values += (quote.start, quote.end, suggestion, comment, client_hash, email if keep_email else "")
-            cursor.execute(sql["report"], values)
-            report_id = cursor.fetchone()[0]
-        finally:
-            cursor.close()
+    with driver_cursor(connection) as cursor:
+        cursor.execute(sql["find"], (span_key, site.pk, Page.hash_url(page_url)))
+        row = cursor.fetchone()
+        if row is None or row[3] is None or row[4] == Finding.Status.FIXED:
+            return None
+        page_id, page_title, page_lang, finding_id, status = row
+        changed = {}
+        if title and title != page_title:
+            changed["title"] = title
+        if lang and lang != page_lang:
+            changed["lang"] = lang
+        if changed:
+            Page.objects.filter(pk=page_id).update(**changed)
+        stamp = connection.ops.adapt_datetimefield_value(when)
+        cursor.execute(sql["count"], (stamp, finding_id))
+        keep_email = site.allow_reader_email and status in Finding.OPEN_STATUSES
+        values = (finding_id, stamp, url, title, lang, quote.exact, quote.prefix, quote.suffix)
+        values += (quote.start, quote.end, suggestion, comment, client_hash, email if keep_email else "")
+        cursor.execute(sql["report"], values)
+        report_id = cursor.fetchone()[0]
     if channels is None:
         channels = {}
     if _has_channels(connection, site.pk, channels):
@@ -218,58 +212,53 @@ def record_reports_fast(site: Site, items: list[dict], channels: dict) -> list[t
     connection = connections[DEFAULT_DB_ALIAS]
     if not connection.in_atomic_block:
         raise RuntimeError("record_reports_fast runs inside the caller's transaction")
-    connection.ensure_connection()
     sql = _fast_sql(connection)
     if _has_channels(connection, site.pk, channels):
         return [record_report_fast(site, channels=channels, **item) for item in items]
     results: list[tuple[int, int, bool] | None] = [None] * len(items)
     found: dict[tuple[str, str], tuple | None] = {}
     chosen: list[tuple[int, tuple]] = []
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
-        try:
-            for i, item in enumerate(items):
-                q = item["quote"]
-                page_hash = Page.hash_url(normalize_url(item["url"]))
-                key = (page_hash, Finding.make_span_key(q.exact, q.start, q.end))
-                if key not in found:
-                    cursor.execute(sql["find"], (key[1], site.pk, key[0]))
-                    found[key] = cursor.fetchone()
-                row = found[key]
-                if row is not None and row[3] is not None and row[4] != Finding.Status.FIXED:
-                    chosen.append((i, row))
-            if not chosen:
-                return results
-            pages: dict[int, dict] = {}
-            for i, row in chosen:
-                page = pages.setdefault(row[0], {"title": row[1], "lang": row[2], "changed": {}})
-                for name in ("title", "lang"):
-                    value = items[i].get(name, "")
-                    if value and value != page[name]:
-                        page[name] = page["changed"][name] = value
-            for page_id, page in pages.items():
-                if page["changed"]:
-                    Page.objects.filter(pk=page_id).update(**page["changed"])
-            when = timezone.now()
-            stamp = connection.ops.adapt_datetimefield_value(when)
-            per_finding: dict[int, int] = {}
-            for _, row in chosen:
-                per_finding[row[3]] = per_finding.get(row[3], 0) + 1
-            for finding_id, n in per_finding.items():
-                cursor.execute(sql["count_n"], (n, stamp, finding_id))
-            values: list = []
-            for i, row in chosen:
-                item, q = items[i], items[i]["quote"]
-                keep_email = site.allow_reader_email and row[4] in Finding.OPEN_STATUSES
-                values += (row[3], stamp, item["url"], item.get("title", ""), item.get("lang", ""), q.exact)
-                values += (q.prefix, q.suffix, q.start, q.end, item.get("suggestion", ""))
-                values += (item.get("comment", ""), item.get("client_hash", ""))
-                values.append(item.get("email", "") if keep_email else "")
-            # Rows come back in the order of VALUES, as Django's bulk_create relies on.
-            cursor.execute(_insert_many(connection, len(chosen)), values)
-            ids = [r[0] for r in cursor.fetchall()]
-        finally:
-            cursor.close()
+    with driver_cursor(connection) as cursor:
+        for i, item in enumerate(items):
+            q = item["quote"]
+            page_hash = Page.hash_url(normalize_url(item["url"]))
+            key = (page_hash, Finding.make_span_key(q.exact, q.start, q.end))
+            if key not in found:
+                cursor.execute(sql["find"], (key[1], site.pk, key[0]))
+                found[key] = cursor.fetchone()
+            row = found[key]
+            if row is not None and row[3] is not None and row[4] != Finding.Status.FIXED:
+                chosen.append((i, row))
+        if not chosen:
+            return results
+        pages: dict[int, dict] = {}
+        for i, row in chosen:
+            page = pages.setdefault(row[0], {"title": row[1], "lang": row[2], "changed": {}})
+            for name in ("title", "lang"):
+                value = items[i].get(name, "")
+                if value and value != page[name]:
+                    page[name] = page["changed"][name] = value
+        for page_id, page in pages.items():
+            if page["changed"]:
+                Page.objects.filter(pk=page_id).update(**page["changed"])
+        when = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(when)
+        per_finding: dict[int, int] = {}
+        for _, row in chosen:
+            per_finding[row[3]] = per_finding.get(row[3], 0) + 1
+        for finding_id, n in per_finding.items():
+            cursor.execute(sql["count_n"], (n, stamp, finding_id))
+        values: list = []
+        for i, row in chosen:
+            item, q = items[i], items[i]["quote"]
+            keep_email = site.allow_reader_email and row[4] in Finding.OPEN_STATUSES
+            values += (row[3], stamp, item["url"], item.get("title", ""), item.get("lang", ""), q.exact)
+            values += (q.prefix, q.suffix, q.start, q.end, item.get("suggestion", ""))
+            values += (item.get("comment", ""), item.get("client_hash", ""))
+            values.append(item.get("email", "") if keep_email else "")
+        # Rows come back in the order of VALUES, as Django's bulk_create relies on.
+        cursor.execute(_insert_many(connection, len(chosen)), values)
+        ids = [r[0] for r in cursor.fetchall()]
     for (i, row), report_id in zip(chosen, ids, strict=True):
         results[i] = (report_id, row[3], True)
     return results
@@ -279,14 +268,9 @@ def _has_channels(connection, site_id: int, channels: dict) -> bool:
     """Whether the site has notification channels, asked once per ``channels`` (a writer's
     group) through the driver's cursor: the ORM's query building cost more than the look-up."""
     if site_id not in channels:
-        connection.ensure_connection()
-        with connection.wrap_database_errors:
-            cursor = connection.connection.cursor()
-            try:
-                cursor.execute(_fast_sql(connection)["channel"], (site_id,))
-                channels[site_id] = cursor.fetchone() is not None
-            finally:
-                cursor.close()
+        with driver_cursor(connection) as cursor:
+            cursor.execute(_fast_sql(connection)["channel"], (site_id,))
+            channels[site_id] = cursor.fetchone() is not None
     return channels[site_id]
 
 

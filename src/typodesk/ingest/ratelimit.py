@@ -19,6 +19,7 @@ import time
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 
+from typodesk.db import driver_cursor
 from typodesk.ingest.models import RateBucket
 
 
@@ -127,18 +128,12 @@ def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
     db = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
     update, select = _statements(db)
     cap, rate, now = float(capacity), float(per_second), float(now)
-    # The driver's own cursor: this runs for every report, and Django's cursor wrapper
-    # (query rewriting, logging hooks) cost more than the statement itself.
-    db.ensure_connection()
 
+    # The driver's own cursor: this runs for every report.
     def take_one() -> bool:
-        with db.wrap_database_errors:
-            cursor = db.connection.cursor()
-            try:
-                cursor.execute(update, (cap, now, rate, now, key, cap, now, rate))
-                return bool(cursor.rowcount)
-            finally:
-                cursor.close()
+        with driver_cursor(db) as cursor:
+            cursor.execute(update, (cap, now, rate, now, key, cap, now, rate))
+            return bool(cursor.rowcount)
 
     if take_one():
         return 0.0
@@ -217,14 +212,9 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
     @staticmethod
     def _read(key: str) -> list:
         db = connections[DEFAULT_DB_ALIAS]
-        db.ensure_connection()
-        with db.wrap_database_errors:
-            cursor = db.connection.cursor()
-            try:
-                table = db.ops.quote_name(RateBucket._meta.db_table)
-                row = cursor.execute(f"SELECT tokens, updated FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
-            finally:
-                cursor.close()
+        table = db.ops.quote_name(RateBucket._meta.db_table)
+        with driver_cursor(db) as cursor:
+            row = cursor.execute(f"SELECT tokens, updated FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
         return [0.0, 0.0, False, False] if row is None else [float(row[0]), float(row[1]), True, False]
 
     def _write(self) -> None:
@@ -233,16 +223,12 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
             return
         db = connections[DEFAULT_DB_ALIAS]
         table = db.ops.quote_name(RateBucket._meta.db_table)
-        with db.wrap_database_errors:
-            cursor = db.connection.cursor()
-            try:
-                cursor.executemany(
-                    f"INSERT INTO {table} (key, tokens, updated) VALUES (?, ?, ?) "  # noqa: S608
-                    "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
-                    [(k, b[0], b[1]) for k, b in changed],
-                )
-            finally:
-                cursor.close()
+        with driver_cursor(db) as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (key, tokens, updated) VALUES (?, ?, ?) "  # noqa: S608
+                "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
+                [(k, b[0], b[1]) for k, b in changed],
+            )
 
 
 # Redis --------------------------------------------------------------------------------------
