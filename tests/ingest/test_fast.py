@@ -412,13 +412,25 @@ def test_concurrent_reports_are_each_answered_after_their_commit(site, monkeypat
     """N reports at once: N answers 201, N rows; when each answer is sent its row is committed."""
     seen_committed: list[bool] = []
     original = writer._resolve
+    # The tests' in-memory SQLite database locks whole tables: a check reading while the writer
+    # writes its next group could cost that group its lock (a 503). The next group waits for the
+    # check; the check itself waits only for the group that is committing to finish.
+    gate = threading.Lock()
+    process = writer.Writer._process
+
+    def gated_process(self, batch):
+        with gate:
+            return process(self, batch)
+
+    monkeypatch.setattr(writer.Writer, "_process", gated_process)
 
     def checking_resolve(jobs):
         try:
             ids = [j.result[1] for j in jobs if j.result[0] == "ok"]
             # This runs on the event loop's thread, whose connection is not the writer's: it
             # sees only committed rows.
-            seen_committed.append(_committed(ids))
+            with gate:
+                seen_committed.append(_committed(ids))
         except Exception as exc:
             seen_committed.append(exc)
         finally:
