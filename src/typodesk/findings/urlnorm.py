@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, wraps
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "_ga"}
 
 
+def remembered_if_short[T](fn: Callable[[str], T]) -> Callable[[str], T]:
+    """``fn``, a function of one address, remembered for the last 1,024 addresses of up to 512
+    characters (longer ones, rare and possibly hostile, are not kept). A viral article's reports
+    all name the same page and come from the same origin: the lean ingestion path asks for
+    their normalised address and their hosts several times per report."""
+    remembered = lru_cache(maxsize=1024)(fn)
+
+    @wraps(fn)
+    def call(url: str) -> T:
+        return remembered(url) if len(url) <= 512 else fn(url)
+
+    return call
+
+
+@remembered_if_short
 def normalize_url(url: str) -> str:
-    """:func:`_normalize`, remembered for the last 1,024 short addresses: a viral article's
-    reports all name the same page, and the lean path's writer normalises it twice per report."""
-    if len(url) <= 512:
-        return _normalize_remembered(url)
-    return _normalize(url)
-
-
-def _normalize(url: str) -> str:
     """Lower-case scheme and host, default port and fragment dropped, tracking parameters dropped.
 
     Two readers arriving from a newsletter (``?utm_source=…``) and from a search
@@ -43,6 +51,3 @@ def _normalize(url: str) -> str:
         ]
     )
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
-
-
-_normalize_remembered = lru_cache(maxsize=1024)(_normalize)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+
+from typodesk.findings.urlnorm import remembered_if_short
 
 
 def client_address(request) -> str:
@@ -47,19 +48,11 @@ def client_hash(request) -> str:
     return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
 
 
+@remembered_if_short
 def host_of(url: str) -> str | None:
     """The host name of a URL or Origin header, or None when it has none or is malformed."""
-    if len(url) <= 512:
-        return _host_remembered(url)
-    return _host(url)
-
-
-def _host(url: str) -> str | None:
     try:
         return urlsplit(url).hostname
     except ValueError:  # e.g. "http://[" from a hostile client
         return None
 
-
-# Every report asks for its page's host and its Origin's, and a flood repeats a few of each.
-_host_remembered = lru_cache(maxsize=1024)(_host)
