@@ -53,13 +53,9 @@ class FastIngest:
             or not settings.TYPODESK_FAST_INGEST
         ):
             return await self._django(scope, receive, send)
-        headers = _headers(scope)
-        if scope.get("scheme") == "https":
-            headers[":https"] = "1"
+        headers = request_headers(scope["headers"], scope.get("scheme"))
         if not self._host_ok(headers.get("host")):
             return await self._django(scope, receive, send)  # Django answers its 400 page
-        if self._headers is None:
-            self._headers = _StaticHeaders()
         try:
             if scope["method"] == "OPTIONS":
                 await self._preflight(headers, send)
@@ -114,11 +110,7 @@ class FastIngest:
 
     async def _post(self, scope, headers: dict, receive, send) -> None:
         origin = headers.get("origin")
-        try:
-            declared = int(headers.get("content-length") or 0)
-        except ValueError:
-            declared = 0
-        if declared > MAX_BODY:
+        if declared_too_large(headers):
             # What the CORS middleware answers, before anything reads the body.
             body = _error_body(TOO_LARGE, "body")
             cors = _cors(origin) if origin and await _any_site(host_of(origin)) else []
@@ -126,21 +118,14 @@ class FastIngest:
             return await self._send(send, 413, body, b"application/json", cors, headers, view=False)
         raw = await _read_body(receive)
         answer = await self.answer_post(headers, scope.get("client"), raw)
-        if answer[0] >= 400 and busy.count:
-            held = asyncio.get_running_loop().create_future()
-            if busy.hold(lambda: held.done() or held.set_result(None)):
-                await held
+        held = asyncio.get_running_loop().create_future()
+        if busy.defer(answer[0], _set_once, held):
+            await held
         await self._send(send, *answer, headers, view=True)
 
     async def answer_post(self, headers: dict, client, raw: bytes | None) -> tuple[int, bytes, bytes, list]:
         """:meth:`post`, awaiting what it waits for: (status, body, content type, extra headers)."""
-        loaded: dict = {}
-        while True:
-            try:
-                answer = self.post(headers, client, raw, loaded)
-                break
-            except _NeedsLoad as need:
-                loaded[need.what] = await asyncio.get_running_loop().run_in_executor(None, need.load)
+        answer = await _loading(lambda loaded: self.post(headers, client, raw, loaded))
         if isinstance(answer, _Pending):
             answer = answer.then(await answer.future)
         return answer
@@ -153,11 +138,10 @@ class FastIngest:
         writer's future and what turns its result into the answer. Raises :class:`_NeedsLoad`,
         before any side effect, when a site or host is not in the cache: the caller loads it in
         a thread and calls again with it in ``loaded``. ``client`` is the ASGI scope's
-        ``(address, port)``; ``headers`` come from :func:`_headers`.
+        ``(address, port)``; ``headers`` come from :func:`request_headers`.
         """
         loaded = loaded or {}
         origin = headers.get("origin")
-        site = None
         if _limited and raw is not None:
             repeat = _limited_again(client, headers, raw)
             if repeat is not None:
@@ -169,13 +153,14 @@ class FastIngest:
             site = _site(payload.site, loaded)
             if site is None:
                 raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
-            cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
-            stored = self._store(client, headers, site, payload, raw, cors)
         except _Refusal as refusal:
-            allowed = origin and (site.allows_host(host_of(origin)) if site else _host_known(origin, loaded))
+            # No site to ask: CORS for an Origin that is a domain of any site.
+            allowed = origin and _known_host(host_of(origin), loaded)
             writer.get().count_refusal(None, refusal.reason)
             body = _error_body(refusal.message, refusal.field)
             return refusal.status, body, JSON, _cors(origin) if allowed else []
+        cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
+        stored = self._store(client, headers, site, payload, raw, cors)
         if isinstance(stored, _Pending):
             then = stored.then
             stored.then = lambda result: _with_cors(then(result), cors)
@@ -316,11 +301,12 @@ class _Busy:
             self.count = 0
             self.release()
 
-    def hold(self, release) -> bool:
-        """Keep ``release`` (which sends the answer) until Django is idle; False when it is."""
-        if self.count <= 0:
+    def defer(self, status: int, release, *args) -> bool:
+        """For a refusal (``status`` 400 and up) while Django is busy: keep ``release(*args)``
+        (which sends the answer) until Django is idle, and say True; else False (send it now)."""
+        if status < 400 or self.count <= 0:
             return False
-        self.held.append(release)
+        self.held.append((release, args))
         if self.timer is None:
             self.timer = asyncio.get_running_loop().call_later(self.HOLD_MAX, self.release)
         return True
@@ -330,14 +316,19 @@ class _Busy:
             self.timer.cancel()
             self.timer = None
         held, self.held = self.held, []
-        for release in held:
+        for release, args in held:
             try:
-                release()
+                release(*args)
             except Exception:  # a closed connection, a cancelled waiter: nothing to send
                 log.debug("a held refusal could not be sent", exc_info=True)
 
 
 busy = _Busy()
+
+
+def _set_once(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class _Pending:
@@ -373,25 +364,49 @@ class _NeedsLoad(Exception):  # noqa: N818 (a request, not an error)
 
 
 def _cached(kind: str, key: str, loaded: dict, cached, load):
-    """What was loaded for this request, else the site cache's answer, else :class:`_NeedsLoad`."""
+    """What was loaded for this request, else the site cache's answer, else :class:`_NeedsLoad`
+    (``load`` reads it in a thread, whose database connection is then closed)."""
     if (kind, key) in loaded:
         return loaded[kind, key]
     hit = cached(key)
     if hit is sitecache.MISSING:
-        raise _NeedsLoad((kind, key), lambda: load(key))
+        raise _NeedsLoad((kind, key), lambda: _in_thread(load, key))
     return hit
 
 
+def _in_thread(load, key):
+    from django.db import close_old_connections
+
+    try:
+        return load(key)
+    finally:
+        close_old_connections()
+
+
+async def _loading(answer):
+    """``answer(loaded)``, and whatever it asks for (:class:`_NeedsLoad`) read in a thread and
+    handed to it in ``loaded`` when it is asked again."""
+    loaded: dict = {}
+    while True:
+        try:
+            return answer(loaded)
+        except _NeedsLoad as need:
+            loaded[need.what] = await asyncio.get_running_loop().run_in_executor(None, need.load)
+
+
 def _site(key: str, loaded: dict):
-    return _cached("site", key, loaded, sitecache.cached_site, _load_site)
+    return _cached("site", key, loaded, sitecache.cached_site, sitecache.load_site)
 
 
-def _host_known(origin: str, loaded: dict) -> bool:
-    """Whether the Origin's host is a domain of any site (cached; see :func:`_any_site`)."""
-    host = host_of(origin)
+def _known_host(host: str | None, loaded: dict) -> bool:
+    """Whether ``host`` is a domain of any site (for CORS where there is no site to ask)."""
     if not host:
         return False
-    return _cached("host", host.lower(), loaded, sitecache.cached_any_host, _load_any_host)
+    return _cached("host", host.lower(), loaded, sitecache.cached_any_host, sitecache.load_any_host)
+
+
+async def _any_site(host: str | None) -> bool:
+    return await _loading(lambda loaded: _known_host(host, loaded))
 
 
 # A reader over a rate limit who sends the same request again (a flood repeats one request):
@@ -404,10 +419,15 @@ _LIMITED_MAX = 1000
 LIMITED_MEMORY = 1.0
 
 
+def _limited_key(client, headers: dict, raw: bytes) -> tuple:
+    """The same request: from the same address (and proxy chain) and Origin, the same body."""
+    return (client[0] if client else "", headers.get("x-forwarded-for"), headers.get("origin"), raw)
+
+
 def _remember_limited(client, headers: dict, raw: bytes, site_id: int, refused, cors) -> None:
     if not raw or len(raw) > _VALIDATED_BODY_MAX:
         return
-    key = (client[0] if client else "", headers.get("x-forwarded-for"), headers.get("origin"), raw)
+    key = _limited_key(client, headers, raw)
     if len(_limited) >= _LIMITED_MAX:
         _limited.clear()
     expires = time.monotonic() + LIMITED_MEMORY
@@ -425,7 +445,7 @@ def _generations() -> tuple[int, int]:
 
 def _limited_again(client, headers: dict, raw: bytes):
     """The 429 for a request remembered by :func:`_remember_limited`, or None."""
-    key = (client[0] if client else "", headers.get("x-forwarded-for"), headers.get("origin"), raw)
+    key = _limited_key(client, headers, raw)
     hit = _limited.get(key)
     if hit is None:
         return None
@@ -483,14 +503,25 @@ class _Refusal(Exception):
         self.status, self.message, self.field, self.reason = status, message, field, reason
 
 
-def _headers(scope) -> dict[str, str]:
-    """Header names lower-cased, values decoded as Django does (latin-1), repeats joined by ","."""
+def request_headers(raw: list[tuple[bytes, bytes]], scheme: str | None) -> dict[str, str]:
+    """A request's headers as the lean path reads them: names lower-cased, values decoded as
+    Django does (latin-1), repeats joined by ","; and ``":https"`` when it came over TLS."""
     out: dict[str, str] = {}
-    for name, value in scope["headers"]:
+    for name, value in raw:
         key = name.decode("latin-1").lower()
         text = value.decode("latin-1")
         out[key] = f"{out[key]},{text}" if key in out else text
+    if scheme == "https":
+        out[":https"] = "1"
     return out
+
+
+def declared_too_large(headers: dict) -> bool:
+    """Whether the request's Content-Length announces a body over the limit."""
+    try:
+        return int(headers.get("content-length") or 0) > MAX_BODY
+    except ValueError:
+        return False
 
 
 async def _read_body(receive) -> bytes | None:
@@ -640,34 +671,6 @@ class _ClientRequest:
         forwarded = headers.get("x-forwarded-for")
         if forwarded is not None:
             self.META["HTTP_X_FORWARDED_FOR"] = forwarded
-
-
-def _load_site(key: str):
-    from django.db import close_old_connections
-
-    try:
-        return sitecache.load_site(key)
-    finally:
-        close_old_connections()
-
-
-def _load_any_host(host: str) -> bool:
-    from django.db import close_old_connections
-
-    try:
-        return sitecache.load_any_host(host)
-    finally:
-        close_old_connections()
-
-
-async def _any_site(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.lower()
-    hit = sitecache.cached_any_host(host)
-    if hit is sitecache.MISSING:
-        hit = await asyncio.get_running_loop().run_in_executor(None, _load_any_host, host)
-    return hit
 
 
 def _cors(origin: str) -> list[tuple[bytes, bytes]]:

@@ -186,19 +186,12 @@ if HttpToolsProtocol is not None:
         def _lean_headers(self) -> dict | None:
             """The request's headers as the ASGI path decodes them, or None when it should take
             the ASGI path (see the module's docstring)."""
-            from typodesk.ingest.fast import _headers
-            from typodesk.ingest.schemas import MAX_BODY
+            from typodesk.ingest.fast import declared_too_large, request_headers
 
             if self.expect_100_continue:
                 return None
-            headers = _headers({"headers": self.headers})
-            if self.scheme == "https":
-                headers[":https"] = "1"
-            try:
-                declared = int(headers.get("content-length") or 0)
-            except ValueError:
-                declared = 0
-            if declared > MAX_BODY or not self._lean_app.host_ok(headers):
+            headers = request_headers(self.headers, self.scheme)
+            if declared_too_large(headers) or not self._lean_app.host_ok(headers):
                 return None
             return headers
 
@@ -221,10 +214,9 @@ if HttpToolsProtocol is not None:
             from typodesk.ingest.fast import busy
 
             status, body, content_type, extra = answer
-            if status >= 400 and not held and busy.count:
-                # Django is serving someone (an editor): refusals wait (fast._Busy).
-                if busy.hold(lambda: self._lean_respond(cycle, headers, answer, held=True)):
-                    return
+            # Django is serving someone (an editor): refusals wait (fast._Busy).
+            if not held and busy.defer(status, self._lean_respond, cycle, headers, answer, True):
+                return
             if cycle.disconnected or self.transport.is_closing():
                 cycle.response_complete = True
                 return
