@@ -55,4 +55,3 @@ def host_of(url: str) -> str | None:
         return urlsplit(url).hostname
     except ValueError:  # e.g. "http://[" from a hostile client
         return None
-
