@@ -120,3 +120,31 @@ def test_refusals_counted_by_the_lean_path_are_written_when_the_server_stops(ins
     assert proc.wait(30) == 0
     code = "from typodesk.ingest.refusals import totals; print(totals().get('bad_body', 0))"
     assert install.run("manage", "shell", "-c", code).stdout.strip().splitlines()[-1] == "3"
+
+
+def test_on_sqlite_server_processes_take_turns_through_the_lock_file(served):
+    """Writers of several server processes (`serve --workers N`) take turns through a lock file
+    beside the database: while another process holds it, a report waits, and it is stored and
+    answered as soon as the lock is let go (no sleeping in SQLite's busy handler)."""
+    import fcntl
+    import threading
+    import time
+
+    inst, url, key = served
+    if "DATABASE_URL" in inst.env:
+        pytest.skip("PostgreSQL locks rows, not the database")
+    lock = open(inst.data_dir / "typodesk.sqlite3-ingest.lock", "a")  # noqa: SIM115
+    answers = []
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        sender = threading.Thread(target=lambda: answers.append(post(url, report(key, 90), "192.0.2.90")))
+        sender.start()
+        sender.join(1.5)
+        assert sender.is_alive() and not answers  # waiting for the lock
+        released = time.monotonic()
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+    sender.join(10)
+    assert answers and answers[0][0] == 201, answers
+    assert time.monotonic() - released < 0.5
