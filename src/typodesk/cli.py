@@ -330,10 +330,13 @@ def _serve(host: str, port: int, workers: int) -> None:
         timeout_graceful_shutdown=10,
     )
     if workers > 1:
-        from uvicorn.supervisors import Multiprocess
+        # One listening socket per process (SO_REUSEPORT), so that connections are spread evenly.
+        from typodesk.supervisor import StartError, Supervisor
 
-        sock = config.bind_socket()
-        Multiprocess(config, sockets=[sock]).run()
+        try:
+            Supervisor(config, workers).run()
+        except StartError as exc:
+            raise CliError(str(exc)) from None
     else:
         # uvicorn re-raises the signal that stopped it once its graceful shutdown is done,
         # through the handler that was there before: make that one a no-op, so the shutdown
