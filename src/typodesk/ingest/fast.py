@@ -142,8 +142,8 @@ class FastIngest:
         """
         loaded = loaded or {}
         origin = headers.get("origin")
-        if _limited and raw is not None:
-            repeat = _limited_again(client, headers, raw)
+        if raw and (_limited or _limited_readers):
+            repeat = _limited_again(client, headers, raw, loaded)
             if repeat is not None:
                 return repeat
         try:
@@ -183,7 +183,7 @@ class FastIngest:
         if refused is not None:
             w.count_refusal(site.pk, refused.reason)
             if refused.until is not None and refused.template:
-                _remember_limited(client, headers, raw, site.pk, refused, cors)
+                _remember_limited(client, headers, raw, site, refused, cors)
             return _stored_answer(job, ("refused", refused))
         if not w.submit(job):
             w.count_refusal(site.pk, "busy")
@@ -417,6 +417,14 @@ async def _any_site(host: str | None) -> bool:
 _limited: dict[tuple, tuple] = {}
 _LIMITED_MAX = 1000
 LIMITED_MEMORY = 1.0
+# A reader over their OWN limit (the reader's bucket, whatever the report): (address,
+# X-Forwarded-For) -> the same, with the site's public key. Any report of theirs to that site is
+# answered 429 before it is validated or admitted, until their bucket holds a token again: a
+# flood whose every body differs costs a JSON parse, not a validation and an admission. This
+# puts the reader's limit first: a report of theirs that would otherwise have been refused for
+# something else (a bad field, a foreign Origin) gets the 429 too, as behind a reverse proxy's
+# per-address limit. The bucket depends on the site's policy, hence one site per reader.
+_limited_readers: dict[tuple, tuple] = {}
 
 
 def _limited_key(client, headers: dict, raw: bytes) -> tuple:
@@ -424,16 +432,26 @@ def _limited_key(client, headers: dict, raw: bytes) -> tuple:
     return (client[0] if client else "", headers.get("x-forwarded-for"), headers.get("origin"), raw)
 
 
-def _remember_limited(client, headers: dict, raw: bytes, site_id: int, refused, cors) -> None:
-    if not raw or len(raw) > _VALIDATED_BODY_MAX:
-        return
-    key = _limited_key(client, headers, raw)
-    if len(_limited) >= _LIMITED_MAX:
-        _limited.clear()
+def _reader_key(client, headers: dict) -> tuple:
+    """The same reader, as the reader's rate limit counts them (:func:`_client_hash`'s input)."""
+    return (client[0] if client else "", headers.get("x-forwarded-for"))
+
+
+def _remember_limited(client, headers: dict, raw: bytes, site, refused, cors) -> None:
     expires = time.monotonic() + LIMITED_MEMORY
     # Only what the answer needs: the refusal itself would keep its frames (and report) alive.
     answer = (refused.status, refused.reason, refused.template, refused.field)
-    _limited[key] = (refused.until, expires, _generations(), site_id, answer, list(cors))
+    if refused.reason == "rate_client":
+        if len(_limited_readers) >= _LIMITED_MAX:
+            _limited_readers.clear()
+        entry = (refused.until, expires, _generations(), site.public_key, site.pk, answer)
+        _limited_readers[_reader_key(client, headers)] = entry
+    if not raw or len(raw) > _VALIDATED_BODY_MAX:
+        return
+    if len(_limited) >= _LIMITED_MAX:
+        _limited.clear()
+    entry = (refused.until, expires, _generations(), site.pk, answer, list(cors))
+    _limited[_limited_key(client, headers, raw)] = entry
 
 
 def _generations() -> tuple[int, int]:
@@ -443,18 +461,45 @@ def _generations() -> tuple[int, int]:
     return sitecache.generation(), ratelimit.generation
 
 
-def _limited_again(client, headers: dict, raw: bytes):
-    """The 429 for a request remembered by :func:`_remember_limited`, or None."""
+def _limited_again(client, headers: dict, raw: bytes, loaded: dict):
+    """The 429 remembered by :func:`_remember_limited` for this request or this reader, or None.
+    Raises :class:`_NeedsLoad` (before any side effect) when the reader's site is not cached."""
     key = _limited_key(client, headers, raw)
     hit = _limited.get(key)
+    if hit is not None:
+        until, expires, generations, site_id, answer, cors = hit
+        if _still_limited(until, expires, generations):
+            return _limited_answer(until, site_id, answer, cors)
+        del _limited[key]
+    reader = _reader_key(client, headers)
+    hit = _limited_readers.get(reader)
     if hit is None:
         return None
-    until, expires, generations, site_id, (status, reason, template, field), cors = hit
-    now = time.time()
-    if now >= until or time.monotonic() >= expires or generations != _generations():
-        del _limited[key]
+    until, expires, generations, public_key, site_id, answer = hit
+    if not _still_limited(until, expires, generations):
+        del _limited_readers[reader]
         return None
-    seconds = max(1, math.ceil(until - now))  # as ratelimit.take counts them
+    try:
+        sent = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if type(sent) is not dict or sent.get("site") != public_key:
+        return None
+    site = _site(public_key, loaded)
+    if site is None:
+        return None
+    origin = headers.get("origin")
+    cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
+    return _limited_answer(until, site_id, answer, cors)
+
+
+def _still_limited(until: float, expires: float, generations: tuple) -> bool:
+    return time.time() < until and time.monotonic() < expires and generations == _generations()
+
+
+def _limited_answer(until: float, site_id: int, answer: tuple, cors: list) -> tuple:
+    status, reason, template, field = answer
+    seconds = max(1, math.ceil(until - time.time()))  # as ratelimit.take counts them
     writer.get().count_refusal(site_id, reason)
     body = _error_body(template.format(n=seconds), field)
     return status, body, JSON, [(b"retry-after", str(seconds).encode()), *cors]
