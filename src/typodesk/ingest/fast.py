@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from typodesk.ingest import sitecache, writer
 from typodesk.ingest.client import client_hash, host_of
-from typodesk.ingest.schemas import MAX_BODY, ReportIn
+from typodesk.ingest.schemas import MAX_BODY, NO_ESCAPES, ReportIn
 
 log = logging.getLogger("typodesk.ingest")
 
@@ -621,7 +621,7 @@ def _validate_now(raw: bytes) -> ReportIn:
     try:
         # Parsed and validated in one pass (pydantic-core); a body it refuses is looked at
         # again the slow way below, so that the error message is the ninja endpoint's.
-        return ReportIn.model_validate_json(raw)
+        return ReportIn.model_validate_json(raw, context=NO_ESCAPES if b"\\u" not in raw else None)
     except ValidationError:
         pass
     try:
