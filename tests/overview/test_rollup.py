@@ -144,6 +144,23 @@ def test_fix_time_buckets_and_medians():
     assert median(Counter()) is None
 
 
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Baku", "Asia/Kolkata", "Asia/Kathmandu", "Europe/London", "Australia/Lord_Howe"]
+)
+def test_local_days_are_those_of_the_configured_zone_across_offsets_and_clock_changes(zone, settings):
+    """local_day() reuses one conversion per UTC quarter hour: right for half- and
+    quarter-hour offsets and for clock changes (Lord Howe moves by half an hour)."""
+    import random
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = zone
+    rng = random.Random(zone)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for _ in range(20_000):
+        when = start + timedelta(seconds=rng.uniform(0, 366 * 86400))
+        assert rollup.local_day(when) == timezone.localtime(when).date(), when
+
+
 def test_sections_and_languages():
     assert rollup.section_of("https://n.example/news/2024/x") == "news"
     assert rollup.section_of("https://n.example/") == ""
