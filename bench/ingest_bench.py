@@ -116,19 +116,37 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-class RssWatch:
-    """The highest sum of the processes' RSS while running."""
+def descendants(pid: int) -> list[int]:
+    """``pid`` and every process started under it (serve --workers N spawns its servers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
 
-    def __init__(self, pids: list[int]):
-        self.pids, self.peak, self._stop = pids, 0.0, threading.Event()
-        self.peaks = [0.0] * len(pids)  # each process's own highest
+
+class RssWatch:
+    """The highest sum of the processes' RSS while running: ``groups`` maps a name ("serve",
+    "worker") to a process; each counts with its descendants."""
+
+    def __init__(self, groups: dict[str, int]):
+        self.groups, self.peak, self._stop = groups, 0.0, threading.Event()
+        self.peaks = dict.fromkeys(groups, 0.0)  # each group's own highest
         self._t = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while not self._stop.wait(0.2):
-            now = [rss_mb(p) for p in self.pids]
-            self.peak = max(self.peak, sum(now))
-            self.peaks = [max(a, b) for a, b in zip(self.peaks, now, strict=True)]
+            now = {name: sum(rss_mb(p) for p in descendants(pid)) for name, pid in self.groups.items()}
+            self.peak = max(self.peak, sum(now.values()))
+            self.peaks = {name: max(self.peaks[name], now[name]) for name in now}
 
     def __enter__(self):
         self._t.start()
@@ -213,8 +231,14 @@ class Typodesk:
         self.worker = None
         if not with_worker:
             self.worker = subprocess.Popen([*TYPODESK, "worker"], env=self.env, stdout=subprocess.DEVNULL)
-        self.pids = [p.pid for p in (self.serve, self.worker) if p is not None]
+        self.groups = {"serve": self.serve.pid}
+        if self.worker is not None:
+            self.groups["worker"] = self.worker.pid
         wait_http(self.url + "/healthz")
+
+    def rss(self) -> dict[str, float]:
+        """RSS of each group now (MB), the server with any processes it started."""
+        return {name: sum(rss_mb(p) for p in descendants(pid)) for name, pid in self.groups.items()}
 
     def add_desk(self, findings: int) -> None:
         """An editor (DESK_USER, a member of every site) and a site of ``findings`` seeded findings."""
@@ -283,28 +307,29 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         limits[f"TYPODESK_{name}_BURST"] = HIGH
         limits[f"TYPODESK_{name}_PER_MINUTE"] = HIGH
     limits["TYPODESK_MIN_MS"] = "0"
-    td = Typodesk(limits)
-    try:
-        time.sleep(1)
-        memory["idle"] = sum(rss_mb(p) for p in td.pids)
-        memory["idle_each"] = [rss_mb(p) for p in td.pids]
-        # One report creates the finding; the measured ones are further reports of it.
-        urllib.request.urlopen(urllib.request.Request(td.url + "/api/v1/reports", report(td.key)), timeout=10)
-        with RssWatch(td.pids) as watch:
-            r = repeat(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args, 201)
-        memory["load"] = watch.peak
-        memory["load_each"] = watch.peaks
-        r["stored"] = td.stored() - 1
-        results["typodesk accepted (lean path, group commit)"] = r
-    finally:
-        td.close()
+    for label, extra, key in (("", (), ""), (", serve --workers 2", ("--workers", "2"), "w2_")):
+        td = Typodesk(limits, extra=extra)
+        try:
+            time.sleep(1)
+            idle = td.rss()
+            memory[key + "idle"], memory[key + "idle_each"] = sum(idle.values()), idle
+            # One report creates the finding; the measured ones are further reports of it.
+            url = td.url + "/api/v1/reports"
+            urllib.request.urlopen(urllib.request.Request(url, report(td.key)), timeout=10)
+            with RssWatch(td.groups) as watch:
+                r = repeat(url, report(td.key, comment="reader @@N@@"), args, 201)
+            memory[key + "load"], memory[key + "load_each"] = watch.peak, watch.peaks
+            r["stored"] = td.stored() - 1
+            results[f"typodesk accepted (lean path, group commit){label}"] = r
+        finally:
+            td.close()
 
     # The one-machine default: the worker as a thread of the server (`serve --with-worker`).
     td = Typodesk(limits, with_worker=True)
     try:
         time.sleep(1)
-        memory["one_idle"] = sum(rss_mb(p) for p in td.pids)
-        with RssWatch(td.pids) as watch:
+        memory["one_idle"] = sum(td.rss().values())
+        with RssWatch(td.groups) as watch:
             wrk(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args)
         memory["one_load"] = watch.peak
     finally:
@@ -313,7 +338,7 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
     td = Typodesk({"TYPODESK_MIN_MS": "0"}, desk_findings=args.desk_findings)  # default limits
     try:
         url = td.url + "/api/v1/reports"
-        with RssWatch(td.pids) as watch:
+        with RssWatch(td.groups) as watch:
             results["typodesk refused: rate limit (429)"] = repeat(url, report(td.key), args, 429)
             # A flood whose every body differs: nothing learnt from one request serves the next.
             results["typodesk refused: rate limit (429), every body different"] = repeat(
@@ -486,16 +511,22 @@ def main() -> None:
             f"| {stored} | {r['other']} |"
         )
     acc = results["typodesk accepted (lean path, group commit)"]["rps"]
+    acc2 = results["typodesk accepted (lean path, group commit), serve --workers 2"]["rps"]
     print()
     isso = results.get("Isso 0.14, gunicorn 4 workers, SQLite")
     if isso:
-        print(f"typodesk accepted / Isso: {acc / isso['rps']:.1f}×")
+        one, two = acc / isso["rps"], acc2 / isso["rps"]
+        print(f"typodesk accepted / Isso: {one:.1f}× (one process), {two:.1f}× (two)")
     for sync in ("NORMAL", "FULL") if not args.only_typodesk else ():
         ref = results[f"minimal asyncio + SQLite WAL, synchronous={sync}"]["rps"]
-        print(f"typodesk accepted / minimal (synchronous={sync}): {100 * acc / ref:.0f} %")
+        print(
+            f"typodesk accepted / minimal (synchronous={sync}): {100 * acc / ref:.0f} % (one process), "
+            f"{100 * acc2 / ref:.0f} % (serve --workers 2)"
+        )
     for name, r in results.items():
         if name.startswith("typodesk refused"):
-            print(f"{name.removeprefix('typodesk refused: ')} / accepted: {r['rps'] / acc:.1f}×")
+            what = name.removeprefix("typodesk refused: ")
+            print(f"{what} / accepted (one process): {r['rps'] / acc:.1f}×")
     f = flood_result
     print(
         f"\nflood: one client at {f['flood_rps']:,.0f} requests/s ({f['flood_429']:,} × 429); "
@@ -512,12 +543,17 @@ def main() -> None:
             f"median {d['median']:.1f} ms, p95 {d['p95']:.1f} ms (wall time on 127.0.0.1){server}"
             + (f", {d['failed']} FAILED" if d["failed"] else "")
         )
-    each = "serve {:.0f} + worker {:.0f}"
-    print(
-        f"memory (RSS, serve + worker): idle {memory['idle']:.0f} MB ({each.format(*memory['idle_each'])}), "
-        f"accepted load {memory['load']:.0f} MB (highest of each: {each.format(*memory['load_each'])}), "
-        f"refusal floods {memory['flood']:.0f} MB"
-    )
+
+    def each(d: dict) -> str:
+        return " + ".join(f"{name} {mb:.0f}" for name, mb in d.items())
+
+    for key, what in (("", "serve + worker"), ("w2_", "serve --workers 2 + worker")):
+        idle, load = memory[key + "idle"], memory[key + "load"]
+        print(
+            f"memory (RSS, {what}): idle {idle:.0f} MB ({each(memory[key + 'idle_each'])}), "
+            f"accepted load {load:.0f} MB (highest of each: {each(memory[key + 'load_each'])})"
+        )
+    print(f"memory (RSS, serve + worker) during the refusal floods: {memory['flood']:.0f} MB")
     print(
         f"memory (RSS, serve --with-worker, one process): idle {memory['one_idle']:.0f} MB, "
         f"accepted load {memory['one_load']:.0f} MB"
