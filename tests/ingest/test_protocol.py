@@ -270,3 +270,23 @@ def test_refusals_wait_while_django_serves_a_request(served):
     for _ in range(5):
         assert exchange(port, request(LEAN, b"{"))[0] == 400
     assert time.monotonic() - t < 2.5
+
+
+def test_lean_answers_carry_the_current_date(served):
+    """Answer heads are remembered, but only for as long as uvicorn's Date header is the same:
+    an answer a second later carries the later date."""
+    from email.utils import parsedate_to_datetime
+
+    _, port, _ = served
+    conn = Conn(port)
+    try:
+        conn.send(request(LEAN, b"{", reader="192.0.2.77"))
+        first = conn.answer()
+        time.sleep(1.2)
+        conn.send(request(LEAN, b"{", reader="192.0.2.77"))
+        second = conn.answer()
+    finally:
+        conn.close()
+    assert first[0] == second[0] == 400
+    assert comparable(first) == comparable(second)
+    assert parsedate_to_datetime(second[1]["date"]) > parsedate_to_datetime(first[1]["date"])

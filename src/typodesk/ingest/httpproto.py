@@ -84,6 +84,11 @@ class _NoEvent:
 _STATUS_LINES: dict[int, bytes] = {}
 
 
+# Answer heads of the lean path, keyed by what they are made of (see _lean_head), and under
+# "default" the list of uvicorn's default headers they were made with (a new one each second).
+_heads: dict = {}
+
+
 def _status_line(status: int) -> bytes:
     line = _STATUS_LINES.get(status)
     if line is None:
@@ -195,6 +200,33 @@ if HttpToolsProtocol is not None:
                 return None
             return headers
 
+        def _lean_head(self, status: int, content_type: bytes, extra: list, headers: dict, keep_alive: bool):
+            """The answer's head but its Content-Length (and the blank line): the status line,
+            uvicorn's default headers (the date), the headers of :meth:`FastIngest.response_headers`.
+            Most answers share one, so heads are remembered until the date changes (each second)."""
+            from typodesk.ingest.fast import _is_secure, _language
+
+            default = self.server_state.default_headers
+            if _heads.get("default") is not default:
+                _heads.clear()
+                _heads["default"] = default
+            key = (status, content_type, *extra, _language(headers), _is_secure(headers), keep_alive)
+            head = _heads.get(key)
+            if head is None:
+                out = [_status_line(status)]
+                for name, value in default:
+                    out += (name, b": ", value, b"\r\n")
+                made = self._lean_app.response_headers(b"", content_type, extra, headers, view=True)
+                for name, value in made:
+                    if name != b"content-length":
+                        out += (name, b": ", value, b"\r\n")
+                if not keep_alive:
+                    out.append(b"connection: close\r\n")
+                head = b"".join(out)
+                if len(_heads) < 512:
+                    _heads[key] = head
+            return head
+
         def _lean_answered(self, cycle: _LeanCycle, headers: dict, task: asyncio.Task) -> None:
             if task.cancelled():
                 return
@@ -220,16 +252,9 @@ if HttpToolsProtocol is not None:
             if cycle.disconnected or self.transport.is_closing():
                 cycle.response_complete = True
                 return
-            out = [_status_line(status)]
-            for name, value in self.server_state.default_headers:
-                out += (name, b": ", value, b"\r\n")
-            for name, value in self._lean_app.response_headers(body, content_type, extra, headers, view=True):
-                out += (name, b": ", value, b"\r\n")
-            if not cycle.keep_alive:
-                out.append(b"connection: close\r\n")
-            out += (b"\r\n", body)
+            head = self._lean_head(status, content_type, extra, headers, cycle.keep_alive)
             raw = self.transport._transport  # one write, no need to wait for the turn's end
-            raw.write(b"".join(out))
+            raw.write(b"%scontent-length: %d\r\n\r\n%s" % (head, len(body), body))
             cycle.response_complete = True
             if not cycle.keep_alive:
                 self.transport.close()
