@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import signal
 import sys
 from collections.abc import Callable
 
@@ -313,6 +312,7 @@ def _serve(host: str, port: int, workers: int) -> None:
     from django.conf import settings
 
     from typodesk.ingest.httpproto import http_protocol
+    from typodesk.supervisor import StartError, Supervisor, serve_one
 
     config = uvicorn.Config(
         "typodesk.asgi:application",
@@ -331,19 +331,12 @@ def _serve(host: str, port: int, workers: int) -> None:
     )
     if workers > 1:
         # One listening socket per process (SO_REUSEPORT), so that connections are spread evenly.
-        from typodesk.supervisor import StartError, Supervisor
-
         try:
             Supervisor(config, workers).run()
         except StartError as exc:
             raise CliError(str(exc)) from None
     else:
-        # uvicorn re-raises the signal that stopped it once its graceful shutdown is done,
-        # through the handler that was there before: make that one a no-op, so the shutdown
-        # it already did ends in exit status 0 instead of death by signal.
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: None)
-        uvicorn.Server(config).run()
+        serve_one(config)
 
 
 # Argument parsing -------------------------------------------------------------

@@ -45,22 +45,30 @@ def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
     return sock
 
 
-def _child(config, sock: socket.socket, ready) -> None:
-    """One server process: uvicorn on its own socket, ending with status 0 after a graceful stop.
-    ``ready`` is set once it serves: a process that ends before that failed to start."""
+def serve_one(config, sockets: list[socket.socket] | None = None, ready=None) -> None:
+    """uvicorn in this process until SIGTERM or SIGINT, ending with status 0 after its graceful
+    stop: `serve` itself, and each process of `serve --workers N` (on its own socket).
+    ``ready`` (an Event) is set once it serves: a process that ends before that failed to start."""
     import uvicorn
 
     class Server(uvicorn.Server):
         async def startup(self, sockets=None) -> None:
             await super().startup(sockets)
-            if self.started:
+            if self.started and ready is not None:
                 ready.set()
 
-    config.configure_logging()
-    # uvicorn re-raises the signal that stopped it through the handler that was there before.
+    # uvicorn re-raises the signal that stopped it once its graceful shutdown is done, through
+    # the handler that was there before: make that one a no-op, so the shutdown it already did
+    # ends in exit status 0 instead of death by signal.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: None)
-    Server(config).run(sockets=[sock])
+    Server(config).run(sockets=sockets)
+
+
+def _child(config, sock: socket.socket, ready) -> None:
+    """One spawned server process (logging is configured afresh in a new interpreter)."""
+    config.configure_logging()
+    serve_one(config, [sock], ready)
 
 
 class Supervisor:
