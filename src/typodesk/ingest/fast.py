@@ -159,7 +159,7 @@ class FastIngest:
             writer.get().count_refusal(None, refusal.reason)
             body = _error_body(refusal.message, refusal.field)
             return refusal.status, body, JSON, _cors(origin) if allowed else []
-        cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
+        cors = _site_cors(site, origin)
         stored = self._store(client, headers, site, payload, raw, cors)
         if isinstance(stored, _Pending):
             then = stored.then
@@ -488,9 +488,7 @@ def _limited_again(client, headers: dict, raw: bytes, loaded: dict):
     site = _site(public_key, loaded)
     if site is None:
         return None
-    origin = headers.get("origin")
-    cors = _cors(origin) if origin and site.allows_host(host_of(origin)) else []
-    return _limited_answer(until, site_id, answer, cors)
+    return _limited_answer(until, site_id, answer, _site_cors(site, headers.get("origin")))
 
 
 def _still_limited(until: float, expires: float, generations: tuple) -> bool:
@@ -716,6 +714,11 @@ class _ClientRequest:
         forwarded = headers.get("x-forwarded-for")
         if forwarded is not None:
             self.META["HTTP_X_FORWARDED_FOR"] = forwarded
+
+
+def _site_cors(site, origin: str | None) -> list[tuple[bytes, bytes]]:
+    """CORS headers for a report to ``site``: only for an Origin that is one of its domains."""
+    return _cors(origin) if origin and site.allows_host(host_of(origin)) else []
 
 
 def _cors(origin: str) -> list[tuple[bytes, bytes]]:
