@@ -84,9 +84,10 @@ class _NoEvent:
 _STATUS_LINES: dict[int, bytes] = {}
 
 
-# Answer heads of the lean path, keyed by what they are made of (see _lean_head), and under
-# "default" the list of uvicorn's default headers they were made with (a new one each second).
-_heads: dict = {}
+# Answer heads of the lean path, keyed by what they are made of (see _lean_head), all made with
+# one list of uvicorn's default headers (a new list each second, with the date).
+_heads: dict[tuple, bytes] = {}
+_heads_default: list[list] = [[]]
 
 
 def _status_line(status: int) -> bytes:
@@ -207,9 +208,9 @@ if HttpToolsProtocol is not None:
             from typodesk.ingest.fast import _is_secure, _language
 
             default = self.server_state.default_headers
-            if _heads.get("default") is not default:
+            if _heads_default[0] is not default:
                 _heads.clear()
-                _heads["default"] = default
+                _heads_default[0] = default
             key = (status, content_type, *extra, _language(headers), _is_secure(headers), keep_alive)
             head = _heads.get(key)
             if head is None:
