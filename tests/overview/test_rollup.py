@@ -214,6 +214,29 @@ def test_the_worker_job_builds_then_follows_and_rests_when_idle(site):
     assert StatusChange.objects.count() == 0
 
 
+def test_while_reports_keep_coming_the_job_counts_them_once_a_second(site):
+    """Each look is a write transaction that reports being stored wait for: under a flood the
+    job counts what arrived in the last second in one, instead of a few rows per look."""
+    now = [0.0]
+    job = rollup.Rollup(batch=3, idle_interval=5, busy_interval=1, clock=lambda: now[0])
+    assert job.tick() == 1  # the build
+    now[0] = 10.0
+    report(site, "teh")
+    assert job.tick() == 2  # the report and its new finding
+    report(site, "teh")
+    now[0] = 10.5
+    assert job.tick() == 0  # counted a moment ago: waits for the second to pass
+    now[0] = 11.0
+    assert job.tick() == 1
+    for _ in range(4):
+        report(site, "teh")
+    now[0] = 12.0
+    assert job.tick() == 3  # a full batch: there is more, and the next look is at once
+    assert job.tick() == 1
+    assert job.tick() == 0
+    assert sum(ReportDay.objects.filter(site=site).values_list("reports", flat=True)) == 6
+
+
 def test_the_rebuild_command(site, capsys):
     from django.core.management import call_command
 

@@ -48,6 +48,10 @@ GAP_PATIENCE = 600.0  # seconds an unseen id is waited for
 MAX_GAPS = 5_000
 TAIL_GAPS = 1_000  # after a rebuild: ids this close below the newest are looked for again
 IDLE_INTERVAL = 5.0  # seconds between looks when there was nothing new
+# Seconds between looks while reports keep coming: each look is a write transaction, which
+# reports being stored wait for on SQLite, and a worker that looked again at once counted a few
+# rows per look and used a fifth of a core doing it under a flood (docs/performance.md).
+BUSY_INTERVAL = 1.0
 MISTAKES = (Finding.Status.NEW, Finding.Status.FIXED)
 OPEN = Finding.Status.NEW
 FEEDS = ("reports", "findings", "changes")
@@ -366,9 +370,16 @@ def rebuild() -> dict[str, int]:
 class Rollup:
     """A worker job: builds the counts the first time, then adds what is new, a batch per tick."""
 
-    def __init__(self, batch: int = BATCH, idle_interval: float = IDLE_INTERVAL, clock=time.monotonic):
+    def __init__(
+        self,
+        batch: int = BATCH,
+        idle_interval: float = IDLE_INTERVAL,
+        clock=time.monotonic,
+        busy_interval: float = BUSY_INTERVAL,
+    ):
         self.batch = batch
         self.idle_interval = idle_interval
+        self.busy_interval = busy_interval
         self.clock = clock
         self._next_look = 0.0
 
@@ -385,15 +396,20 @@ class Rollup:
                     raise
                 log.info("overview rollup: another worker built it first")
             return 1
-        done = sum(advance(name, self.batch) for name in FEEDS)
+        counted = [advance(name, self.batch) for name in FEEDS]
+        done = sum(counted)
         if not done:
             self._next_look = self.clock() + self.idle_interval
+        elif max(counted) < self.batch:
+            # Caught up: what arrives next is counted together, a second from now. A feed that
+            # filled its batch has more waiting: the next look is at once.
+            self._next_look = self.clock() + self.busy_interval
         return done
 
 
 def catch_up(batch: int = BATCH) -> int:
     """Build if needed and read every feed to its end (tests, the benchmark, the CLI)."""
-    job = Rollup(batch=batch, idle_interval=0)
+    job = Rollup(batch=batch, idle_interval=0, busy_interval=0)
     total = 0
     while True:
         done = job.tick()
