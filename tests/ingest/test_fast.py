@@ -554,6 +554,19 @@ def test_one_group_is_one_transaction(site, monkeypatch):
     assert Report.objects.count() == 20
 
 
+def test_each_report_of_a_group_is_answered_with_its_own_row(site):
+    """The ids a group's answers carry are the rows holding those reports (on SQLite they are
+    worked out from the last id of the group's one INSERT, not read back row by row)."""
+    _process(site, 3)  # the finding exists: the rest are the common case, recorded together
+    for n in (1, 7, 30):
+        w, results = _process(site, n)
+        assert [r[0] for r in results] == ["ok"] * n
+        ids = [r[1] for r in results]
+        comments = dict(Report.objects.filter(pk__in=ids).values_list("pk", "comment"))
+        assert [comments.get(pk) for pk in ids] == [f"job {i}" for i in range(n)]
+        assert w.batches == 1
+
+
 def test_a_failing_report_does_not_cost_the_others_theirs(site, monkeypatch):
     from typodesk.findings import services
 

@@ -41,7 +41,7 @@ SEQUENCE = [
 ]
 
 
-def _answers(grouped: bool) -> tuple[list[float], dict]:
+def _answers(grouped: bool, prefetch: bool = False) -> tuple[list[float], dict]:
     from django.db import transaction
 
     from typodesk.ingest.models import RateBucket
@@ -51,7 +51,9 @@ def _answers(grouped: bool) -> tuple[list[float], dict]:
     ratelimit.take("old", 2, 1.0, now=150.0)  # a row before the block
     with transaction.atomic():
         if grouped:
-            with ratelimit.grouped():
+            with ratelimit.grouped() as group:
+                if prefetch:  # what the writer does: every key of the group at once, and some never taken
+                    group.prefetch(["old", "new", "never", "old"])
                 out = [ratelimit.take(k, c, r, now=t) for k, c, r, t in SEQUENCE]
         else:
             out = [ratelimit.take(k, c, r, now=t) for k, c, r, t in SEQUENCE]
@@ -65,6 +67,7 @@ def test_a_grouped_block_answers_and_leaves_what_one_statement_per_take_does(set
     one_by_one = _answers(grouped=False)
     assert one_by_one[0][:5] == [0, 0, 0, 2, 2]  # the sequence means what it says
     assert _answers(grouped=True) == one_by_one
+    assert _answers(grouped=True, prefetch=True) == one_by_one
 
 
 def test_a_grouped_block_that_fails_leaves_the_buckets_as_they_were(settings):
@@ -89,3 +92,41 @@ def test_grouped_needs_a_transaction(settings):
         pytest.skip("grouped() applies to SQLite")
     with pytest.raises(RuntimeError, match="transaction"), ratelimit.grouped():
         pass
+
+
+def test_a_grouped_block_reads_its_buckets_in_one_statement_and_writes_them_in_one(settings):
+    """The writer's group on SQLite: each statement hands the GIL to the event loop while every
+    other server's writer waits for this one's lock, so buckets go in and out in one each."""
+    from django.db import connection, transaction
+
+    from typodesk.ingest.models import RateBucket
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        pytest.skip("grouped() applies to SQLite")
+    for i in range(3):
+        ratelimit.take(f"client:{i}", 10, 1.0, now=10.0)
+    ratelimit.reset_local()
+    statements: list[str] = []
+    connection.ensure_connection()
+    connection.connection.set_trace_callback(statements.append)
+    try:
+        with transaction.atomic():
+            with ratelimit.grouped() as group:
+                statements.clear()
+                group.prefetch([f"client:{i}" for i in range(6)] + ["site:1", "global"])
+                for i in range(6):
+                    for key in (f"client:{i}", "site:1", "global"):
+                        assert ratelimit.take(key, 10, 1.0, now=11.0) == 0
+                read = list(statements)
+            written = statements[len(read) :]
+    finally:
+        connection.connection.set_trace_callback(None)
+    assert len(read) == 1 and read[0].startswith("SELECT key, tokens, updated")
+    assert len(written) == 1 and written[0].startswith("INSERT INTO") and "ON CONFLICT" in written[0]
+    buckets = {k: round(t, 6) for k, t in RateBucket.objects.values_list("key", "tokens")}
+    # client:0 held 9 at 10 s, refilled to 10 at 11 s, one taken; the others are new.
+    assert buckets == {
+        **{f"client:{i}": 9.0 for i in range(6)},
+        "site:1": 4.0,
+        "global": 4.0,
+    }

@@ -256,9 +256,17 @@ def record_reports_fast(site: Site, items: list[dict], channels: dict) -> list[t
             values += (q.prefix, q.suffix, q.start, q.end, item.get("suggestion", ""))
             values += (item.get("comment", ""), item.get("client_hash", ""))
             values.append(item.get("email", "") if keep_email else "")
-        # Rows come back in the order of VALUES, as Django's bulk_create relies on.
         cursor.execute(_insert_many(connection, len(chosen)), values)
-        ids = [r[0] for r in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            # One writer holds the database, so one statement's rows get consecutive ids (each
+            # the highest so far plus one, AUTOINCREMENT); the trigger's FTS insert does not
+            # change lastrowid. Reading them back with RETURNING costs a step per row, and each
+            # step hands the GIL to the event loop and waits to get it back.
+            last = cursor.lastrowid
+            ids = list(range(last - len(chosen) + 1, last + 1))
+        else:
+            # Rows come back in the order of VALUES, as Django's bulk_create relies on.
+            ids = [r[0] for r in cursor.fetchall()]
     for (i, row), report_id in zip(chosen, ids, strict=True):
         results[i] = (report_id, row[3], True)
     return results
@@ -283,7 +291,8 @@ def _insert_many(connection, n: int) -> str:
         one = _fast_sql(connection)["report"]
         head, _, rest = one.partition(" VALUES ")
         row = rest.removesuffix(" RETURNING id")
-        _INSERT_MANY[key] = f"{head} VALUES {', '.join([row] * n)} RETURNING id"
+        returning = "" if connection.vendor == "sqlite" else " RETURNING id"
+        _INSERT_MANY[key] = f"{head} VALUES {', '.join([row] * n)}{returning}"
     return _INSERT_MANY[key]
 
 

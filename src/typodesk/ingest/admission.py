@@ -81,6 +81,12 @@ def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> N
         )
 
 
+def bucket_keys(site: Site, client: str) -> tuple[str, str, str]:
+    """The rate-limit buckets a report from ``client`` to ``site`` takes a token from, in order:
+    the reader's, the site's and the server's."""
+    return f"client:{client}", f"site:{site.pk}", "global"
+
+
 def admit(
     site: Site, *, page_url: str, origin: str | None, client: str, report: Mapping[str, Any] | None = None
 ) -> Admitted:
@@ -152,22 +158,23 @@ def admit(
         except proof.PowError as exc:
             raise Refused(400, str(exc), "pow", reason="pow") from None
 
+    client_key, site_key, global_key = bucket_keys(site, client)
     _wait(
-        f"client:{client}",
+        client_key,
         policy.client_burst,
         policy.client_per_minute,
         "rate_client",
         "Too many reports from your connection. Please try again in {n} seconds.",
     )
     _wait(
-        f"site:{site.pk}",
+        site_key,
         policy.site_burst,
         policy.site_per_minute,
         "rate_site",
         "This site is receiving too many reports right now. Please try again in {n} seconds.",
     )
     _wait(
-        "global",
+        global_key,
         settings.TYPODESK_GLOBAL_RATE_BURST,
         settings.TYPODESK_GLOBAL_RATE_PER_MINUTE,
         "rate_global",

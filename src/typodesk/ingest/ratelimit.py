@@ -209,13 +209,28 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
             return 0.0
         return (1 - have) / per_second
 
-    @staticmethod
-    def _read(key: str) -> list:
-        db = connections[DEFAULT_DB_ALIAS]
-        table = db.ops.quote_name(RateBucket._meta.db_table)
-        with driver_cursor(db) as cursor:
-            row = cursor.execute(f"SELECT tokens, updated FROM {table} WHERE key = ?", (key,)).fetchone()  # noqa: S608
-        return [0.0, 0.0, False, False] if row is None else [float(row[0]), float(row[1]), True, False]
+    def prefetch(self, keys) -> None:
+        """Read the buckets ``keys`` not read yet in one statement (the writer knows a group's
+        keys before admitting it). Each statement hands the GIL to the event loop and waits to
+        get it back, while every server's writer waits for this one's lock."""
+        if not self.active:
+            return
+        wanted = list(dict.fromkeys(k for k in keys if k not in self.buckets))
+        for start in range(0, len(wanted), 500):  # SQLite's bound on parameters is far above
+            chunk = wanted[start : start + 500]
+            for key in chunk:
+                self.buckets[key] = [0.0, 0.0, False, False]
+            db = connections[DEFAULT_DB_ALIAS]
+            table = db.ops.quote_name(RateBucket._meta.db_table)
+            marks = ", ".join("?" * len(chunk))
+            with driver_cursor(db) as cursor:
+                cursor.execute(f"SELECT key, tokens, updated FROM {table} WHERE key IN ({marks})", chunk)  # noqa: S608
+                for key, tokens, updated in cursor.fetchall():
+                    self.buckets[key] = [float(tokens), float(updated), True, False]
+
+    def _read(self, key: str) -> list:
+        self.prefetch([key])
+        return self.buckets[key]
 
     def _write(self) -> None:
         changed = [(k, b) for k, b in self.buckets.items() if b[3]]
@@ -224,11 +239,18 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
         db = connections[DEFAULT_DB_ALIAS]
         table = db.ops.quote_name(RateBucket._meta.db_table)
         with driver_cursor(db) as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (key, tokens, updated) VALUES (?, ?, ?) "  # noqa: S608
-                "ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
-                [(k, b[0], b[1]) for k, b in changed],
-            )
+            for start in range(0, len(changed), 300):
+                chunk = changed[start : start + 300]
+                values: list = []
+                for k, b in chunk:
+                    values += (k, b[0], b[1])
+                # One statement (executemany would step once per bucket).
+                cursor.execute(
+                    f"INSERT INTO {table} (key, tokens, updated) VALUES "  # noqa: S608
+                    + ", ".join(["(?, ?, ?)"] * len(chunk))
+                    + " ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
+                    values,
+                )
 
 
 # Redis --------------------------------------------------------------------------------------

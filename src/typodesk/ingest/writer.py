@@ -178,7 +178,7 @@ class Writer:
     def _process(self, batch: list[Job]) -> None:
         from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 
-        from typodesk.ingest import ratelimit
+        from typodesk.ingest import admission, ratelimit
 
         if time.monotonic() - self._last_db_use > 30:
             close_old_connections()  # an idle connection may have been closed by the server
@@ -197,7 +197,9 @@ class Writer:
                 if admit_inside:
                     # The group holds the write lock: each bucket is read once and written
                     # once for all its reports (ratelimit.grouped), with the same answers.
-                    with ratelimit.grouped():
+                    with ratelimit.grouped() as group:
+                        # Every bucket the group takes from, read in one statement.
+                        group.prefetch(k for j in batch for k in admission.bucket_keys(j.site, j.client))
                         for job in batch:
                             self._admit(job)
                 recorded = self._record_all([j for j in batch if j.admitted is not None and j.result is None])
