@@ -130,3 +130,24 @@ def test_a_grouped_block_reads_its_buckets_in_one_statement_and_writes_them_in_o
         "site:1": 4.0,
         "global": 4.0,
     }
+
+
+def test_a_grouped_block_of_more_buckets_than_one_statement_holds(settings):
+    """A group with hundreds of distinct readers: the buckets go in and out in several statements."""
+    from django.db import transaction
+
+    from typodesk.ingest.models import RateBucket
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        pytest.skip("grouped() applies to SQLite")
+    for i in range(0, 700, 7):
+        ratelimit.take(f"client:{i}", 10, 1.0, now=10.0)  # every seventh reader has a bucket: 9
+    ratelimit.reset_local()
+    with transaction.atomic(), ratelimit.grouped() as group:
+        group.prefetch(f"client:{i}" for i in range(700))
+        assert all(ratelimit.take(f"client:{i}", 10, 0.001, now=10.0) == 0 for i in range(700))
+    tokens = dict(RateBucket.objects.values_list("key", "tokens"))
+    assert len(tokens) == 700
+    assert {i: round(tokens[f"client:{i}"], 6) for i in range(700)} == {
+        i: 8.0 if i % 7 == 0 else 9.0 for i in range(700)
+    }
