@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from typodesk.spelling import languages
+from typodesk.spelling import frequency, languages
 from typodesk.spelling.distance import distance
 from typodesk.spelling.frequency import FrequencyTable, load_wordfreq
 
@@ -42,6 +42,18 @@ def test_frequency_table_answers_for_known_words_and_zero_otherwise():
     assert table.frequency("dog") == pytest.approx(1e-5)
     assert table.frequency("unicorn") == 0.0
     assert len(table) == 3
+
+
+def test_frequency_table_sorted_in_ranges_finds_every_word_of_every_range():
+    """The keys are sorted one range of their top bits at a time (no long GIL hold): the table
+    is still one sorted array, and a word in any range is found with its own frequency."""
+    words = [f"word{i}" for i in range(20_000)]
+    table = FrequencyTable((i % 700, words[i::700]) for i in range(700))
+    assert list(table._packed) == sorted(table._packed)
+    assert len({k >> frequency._PART_SHIFT for k in table._packed}) > 200  # the ranges are all used
+    for i in range(0, 20_000, 97):
+        assert table.frequency(f"word{i}") == pytest.approx(10 ** (-(i % 700) / 100))
+    assert table.frequency("word20000") == 0.0
 
 
 def test_wordfreq_data_is_read_offline_from_the_installed_package():

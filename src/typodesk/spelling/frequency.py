@@ -22,6 +22,9 @@ from pathlib import Path
 
 _HASH_BITS = 47
 _HASH_MASK = (1 << _HASH_BITS) - 1
+# Keys are below 2**63 (47 hash bits above 16 bucket bits): the top 8 of them pick a range.
+_PART_SHIFT = _HASH_BITS + 16 - 8
+_PARTS = 1 << 8
 
 
 def _key(word: str) -> int:
@@ -33,11 +36,22 @@ class FrequencyTable:
     """Frequency of lower-cased words of one language (0.0 for unknown words)."""
 
     def __init__(self, buckets: Iterable[tuple[int, list[str]]]) -> None:
-        """``(i, words)`` pairs: the words whose frequency is 10 ** (-i / 100) (wordfreq's centibels)."""
-        packed = array("q")
+        """``(i, words)`` pairs: the words whose frequency is 10 ** (-i / 100) (wordfreq's centibels).
+
+        The keys are sorted in :data:`_PARTS` ranges of their top bits, one range at a time,
+        not in one ``sorted()`` call: that call held the GIL for 100 ms (English) to 290 ms
+        (Russian), and a worker thread loading a language in the server process
+        (``serve --with-worker``) stopped every request of the process that long.
+        """
+        parts: list[array] = [array("q") for _ in range(_PARTS)]
         for index, bucket in buckets:
-            packed.extend(_key(w) | index for w in bucket)
-        self._packed = array("q", sorted(packed))
+            for w in bucket:
+                key = _key(w) | index
+                parts[key >> _PART_SHIFT].append(key)
+        packed = array("q")
+        for part in parts:
+            packed.extend(sorted(part))
+        self._packed = packed
         self._size = len(packed)
 
     def __len__(self) -> int:
