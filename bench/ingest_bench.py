@@ -10,7 +10,10 @@ each server's runs the stored rows are counted and compared with the 201s.
 Rows:
   minimal (NORMAL / FULL)  bench/minimal_server.py: asyncio, SQLite WAL, INSERT + COMMIT per request
   Isso 0.14                bench/isso_run.py: gunicorn 4 workers, SQLite (throw-away virtualenv)
-  typodesk accepted        `typodesk serve` + `typodesk worker`, SQLite, the lean path; limits raised
+  typodesk accepted        `typodesk serve` + `typodesk worker`, SQLite, the lean path; limits raised;
+                           then the same with `serve --cpus auto` (the process kept on one CPU) and
+                           `serve --workers 2`, and `serve --with-worker` (the one-machine default,
+                           one process; its dictionary for spelling suggestions loads during the run)
   typodesk refused: …      default limits: one client over its rate limit (429), with the same body
                            each time and with every body different, an unknown site key (403), a
                            malformed body (400)
@@ -301,13 +304,21 @@ for site in Site.objects.all():
 """
 
 
+DEFAULT_ROW = "typodesk accepted, serve --with-worker (the one-machine default)"
+
+
 def bench_typodesk(args, results: dict, memory: dict) -> None:
     limits = {}
     for name in ("RATE", "SITE_RATE", "GLOBAL_RATE"):
         limits[f"TYPODESK_{name}_BURST"] = HIGH
         limits[f"TYPODESK_{name}_PER_MINUTE"] = HIGH
     limits["TYPODESK_MIN_MS"] = "0"
-    for label, extra, key in (("", (), ""), (", serve --workers 2", ("--workers", "2"), "w2_")):
+    variants = (
+        ("", (), ""),
+        (", serve --cpus auto", ("--cpus", "auto"), "pin_"),
+        (", serve --workers 2", ("--workers", "2"), "w2_"),
+    )
+    for label, extra, key in variants:
         td = Typodesk(limits, extra=extra)
         try:
             time.sleep(1)
@@ -324,14 +335,18 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         finally:
             td.close()
 
-    # The one-machine default: the worker as a thread of the server (`serve --with-worker`).
+    # The one-machine default: the worker as a thread of the server (`serve --with-worker`). Its
+    # first report makes a finding, whose spelling suggestions load the language's dictionary in
+    # this process during the run, as on a server's first report of the day after a restart.
     td = Typodesk(limits, with_worker=True)
     try:
         time.sleep(1)
         memory["one_idle"] = sum(td.rss().values())
         with RssWatch(td.groups) as watch:
-            wrk(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args)
+            r = repeat(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args, 201)
         memory["one_load"] = watch.peak
+        r["stored"] = td.stored()
+        results[DEFAULT_ROW] = r
     finally:
         td.close()
 
@@ -511,17 +526,23 @@ def main() -> None:
             f"| {stored} | {r['other']} |"
         )
     acc = results["typodesk accepted (lean path, group commit)"]["rps"]
-    acc2 = results["typodesk accepted (lean path, group commit), serve --workers 2"]["rps"]
+    lean = "typodesk accepted (lean path, group commit)"
+    accepted = {
+        "one process": acc,
+        "serve --cpus auto": results[f"{lean}, serve --cpus auto"]["rps"],
+        "serve --workers 2": results[f"{lean}, serve --workers 2"]["rps"],
+        "serve --with-worker": results[DEFAULT_ROW]["rps"],
+    }
     print()
     isso = results.get("Isso 0.14, gunicorn 4 workers, SQLite")
     if isso:
-        one, two = acc / isso["rps"], acc2 / isso["rps"]
-        print(f"typodesk accepted / Isso: {one:.1f}× (one process), {two:.1f}× (two)")
+        ratios = ", ".join(f"{v / isso['rps']:.1f}× ({k})" for k, v in accepted.items())
+        print(f"typodesk accepted / Isso: {ratios}")
     for sync in ("NORMAL", "FULL") if not args.only_typodesk else ():
         ref = results[f"minimal asyncio + SQLite WAL, synchronous={sync}"]["rps"]
         print(
-            f"typodesk accepted / minimal (synchronous={sync}): {100 * acc / ref:.0f} % (one process), "
-            f"{100 * acc2 / ref:.0f} % (serve --workers 2)"
+            f"typodesk accepted / minimal (synchronous={sync}): "
+            + ", ".join(f"{100 * v / ref:.0f} % ({k})" for k, v in accepted.items())
         )
     for name, r in results.items():
         if name.startswith("typodesk refused"):
@@ -547,7 +568,11 @@ def main() -> None:
     def each(d: dict) -> str:
         return " + ".join(f"{name} {mb:.0f}" for name, mb in d.items())
 
-    for key, what in (("", "serve + worker"), ("w2_", "serve --workers 2 + worker")):
+    for key, what in (
+        ("", "serve + worker"),
+        ("pin_", "serve --cpus auto + worker"),
+        ("w2_", "serve --workers 2 + worker"),
+    ):
         idle, load = memory[key + "idle"], memory[key + "load"]
         print(
             f"memory (RSS, {what}): idle {idle:.0f} MB ({each(memory[key + 'idle_each'])}), "

@@ -213,6 +213,16 @@ def cmd_restore(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    from typodesk import cpus
+
+    chosen = None
+    if args.cpus is not None:
+        try:
+            chosen = cpus.parse(args.cpus)
+        except cpus.CpuError as exc:
+            raise CliError(str(exc)) from None
+        if args.workers == 1:
+            cpus.pin(chosen[0])  # before any thread starts: they all inherit it
     _setup_django()
     _require_migrated()
     background = None
@@ -226,7 +236,7 @@ def cmd_serve(args) -> int:
         except ConfigError as exc:
             raise CliError(str(exc)) from None
     try:
-        _serve(args.host, args.port, args.workers)
+        _serve(args.host, args.port, args.workers, chosen)
     finally:
         _stop_ingestion()
         if background:
@@ -306,7 +316,7 @@ def _url_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)  # noqa: S104
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int, cpus: list[int] | None = None) -> None:
     """Uvicorn in-process: it stops cleanly on SIGTERM and SIGINT, finishing requests in flight."""
     import uvicorn
     from django.conf import settings
@@ -332,7 +342,7 @@ def _serve(host: str, port: int, workers: int) -> None:
     if workers > 1:
         # One listening socket per process (SO_REUSEPORT), so that connections are spread evenly.
         try:
-            Supervisor(config, workers).run()
+            Supervisor(config, workers, cpus).run()
         except StartError as exc:
             raise CliError(str(exc)) from None
     else:
@@ -415,6 +425,12 @@ def build_parser() -> Parser:
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=_port, default=8000)
     sp.add_argument("--workers", type=_positive, default=1, help="server processes (default 1)")
+    sp.add_argument(
+        "--cpus",
+        metavar="auto|LIST",
+        help="keep each server process on one CPU: 'auto' (the CPUs it may use, in turn) or a list "
+        "such as 0,2-3; for a machine that runs little but typodesk (docs/performance.md)",
+    )
     sp.add_argument(
         "--with-worker",
         action="store_true",

@@ -65,16 +65,22 @@ def serve_one(config, sockets: list[socket.socket] | None = None, ready=None) ->
     Server(config).run(sockets=sockets)
 
 
-def _child(config, sock: socket.socket, ready) -> None:
-    """One spawned server process (logging is configured afresh in a new interpreter)."""
+def _child(config, sock: socket.socket, ready, cpu: int | None = None) -> None:
+    """One spawned server process (logging is configured afresh in a new interpreter), on
+    ``cpu`` when one is given (``serve --cpus``, :mod:`typodesk.cpus`)."""
+    if cpu is not None:
+        from typodesk import cpus
+
+        cpus.pin(cpu)
     config.configure_logging()
     serve_one(config, [sock], ready)
 
 
 class Supervisor:
-    def __init__(self, config, workers: int):
+    def __init__(self, config, workers: int, cpus: list[int] | None = None):
         self.config = config
         self.workers = workers
+        self.cpus = cpus  # process i runs on cpus[i % len(cpus)]; None: wherever the kernel puts it
         self._stop = threading.Event()
         self._context = multiprocessing.get_context("spawn")
 
@@ -84,7 +90,7 @@ class Supervisor:
         sockets = [listening_socket(cfg.host, cfg.port, cfg.backlog) for _ in range(self.workers)]
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: self._stop.set())
-        processes = [self._start(sock) for sock in sockets]
+        processes = [self._start(sock, i) for i, sock in enumerate(sockets)]
         log.info("typodesk: %d server processes on %s:%d", self.workers, cfg.host, cfg.port)
         failed = None
         try:
@@ -99,7 +105,7 @@ class Supervisor:
                     log.warning(
                         "server process %d ended (%s); starting another", process.pid, process.exitcode
                     )
-                    processes[i] = self._start(sockets[i])
+                    processes[i] = self._start(sockets[i], i)
         finally:
             self._stop_all([p for p, _ in processes])
             for sock in sockets:
@@ -107,9 +113,13 @@ class Supervisor:
         if failed:
             raise StartError(failed)
 
-    def _start(self, sock: socket.socket) -> tuple:
+    def _start(self, sock: socket.socket, index: int) -> tuple:
+        from typodesk.cpus import for_process
+
         ready = self._context.Event()
-        process = self._context.Process(target=_child, args=(self.config, sock, ready), name="typodesk-serve")
+        cpu = for_process(self.cpus, index) if self.cpus else None
+        args = (self.config, sock, ready, cpu)
+        process = self._context.Process(target=_child, args=args, name="typodesk-serve")
         process.start()
         return process, ready
 
