@@ -108,10 +108,12 @@ class Registry:
 def _missing(spec: LanguageSpec) -> str | None:
     """What is missing for ``spec``, phrased for an operator; None if nothing."""
     if spec.hunspell:
+        from typodesk.spelling._hunspell import library
+
         try:
-            import hunspell  # noqa: F401
-        except ImportError:
-            return f"the 'hunspell' Python package is not installed (needs libhunspell-dev; {INSTALL_HINT})"
+            library()
+        except ImportError as exc:
+            return f"{exc}; {INSTALL_HINT}"
         if find_hunspell(spec) is None:
             package = f" (Debian package {spec.debian_package})" if spec.debian_package else ""
             return (

@@ -1,8 +1,8 @@
 """Lexicons: what says "this word is correct" and proposes candidates for one that is not.
 
 Two kinds exist. :class:`HunspellLexicon` wraps a Hunspell dictionary through
-the C library (the ``hunspell`` binding on PyPI, built against Debian's
-``libhunspell``): it checks a word in microseconds, so candidates can be found
+Debian's ``libhunspell`` (its C API, :mod:`typodesk.spelling._hunspell`): it
+checks a word in microseconds, so candidates can be found
 by brute force (every one-edit variant of the word is checked) besides
 Hunspell's own suggestions, whose ranking is weak but whose reach is wide.
 :class:`~typodesk.spelling.azerbaijani.AzerbaijaniLexicon` stands in where no
@@ -105,10 +105,10 @@ class HunspellLexicon(Lexicon):
         frequencies: FrequencyTable | None,
         common_words: list[str] | None = None,
     ) -> None:
-        import hunspell  # the C binding; absent → ImportError, reported by status()
+        from typodesk.spelling._hunspell import Hunspell  # libhunspell absent → ImportError
 
         self.spec = spec
-        self._hunspell = hunspell.HunSpell(str(dic), str(aff))
+        self._hunspell = Hunspell(dic, aff)
         # the C object is not thread-safe and Django serves requests from threads
         self._lock = threading.Lock()
         self._frequencies = frequencies
