@@ -37,10 +37,11 @@ class SiteServer:
 
             def do_GET(self):  # noqa: N802
                 server._enter()
+                self.counted = True
                 try:
                     server._handle(self)
                 finally:
-                    server._leave()
+                    server._uncount(self)
 
             def log_message(self, *args):
                 pass
@@ -77,6 +78,14 @@ class SiteServer:
         with self._lock:
             self.in_flight -= 1
 
+    def _uncount(self, h: BaseHTTPRequestHandler) -> None:
+        """The request no longer counts as in flight: once its answer starts. Counted until the
+        handler's end, a request whose answer the client had already read (and whose slot a
+        worker had handed to the next request) could still count beside that next one."""
+        if getattr(h, "counted", False):
+            h.counted = False
+            self._leave()
+
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?")[0]
         self.requests.append({"path": path, "headers": dict(h.headers), "at": time.monotonic()})
@@ -111,8 +120,8 @@ class SiteServer:
             {"ETag": etag, "Last-Modified": modified, **self.headers.get(path, {})},
         )
 
-    @staticmethod
-    def _send(h, status: int, data: bytes, ctype: str | None, headers: dict | None = None) -> None:
+    def _send(self, h, status: int, data: bytes, ctype: str | None, headers: dict | None = None) -> None:
+        self._uncount(h)
         try:
             h.send_response(status)
             if ctype:
