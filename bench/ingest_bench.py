@@ -525,8 +525,8 @@ def main() -> None:
             f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['count']:,} "
             f"| {stored} | {r['other']} |"
         )
-    acc = results["typodesk accepted (lean path, group commit)"]["rps"]
     lean = "typodesk accepted (lean path, group commit)"
+    acc = results[lean]["rps"]
     accepted = {
         "one process": acc,
         "serve --cpus auto": results[f"{lean}, serve --cpus auto"]["rps"],

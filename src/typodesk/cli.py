@@ -222,7 +222,7 @@ def cmd_serve(args) -> int:
         except cpus.CpuError as exc:
             raise CliError(str(exc)) from None
         if args.workers == 1:
-            cpus.pin(chosen[0])  # before any thread starts: they all inherit it
+            cpus.pin(cpus.for_process(chosen, 0))  # before any thread starts: they all inherit it
     _setup_django()
     _require_migrated()
     background = None

@@ -74,17 +74,14 @@ class SiteServer:
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
 
-    def _leave(self) -> None:
-        with self._lock:
-            self.in_flight -= 1
-
     def _uncount(self, h: BaseHTTPRequestHandler) -> None:
         """The request no longer counts as in flight: once its answer starts. Counted until the
         handler's end, a request whose answer the client had already read (and whose slot a
         worker had handed to the next request) could still count beside that next one."""
         if getattr(h, "counted", False):
             h.counted = False
-            self._leave()
+            with self._lock:
+                self.in_flight -= 1
 
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         path = h.path.split("?")[0]

@@ -219,42 +219,44 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
         wanted = list(dict.fromkeys(k for k in keys if k not in self.buckets))
         if not wanted:
             return
-        db = connections[DEFAULT_DB_ALIAS]
-        table = db.ops.quote_name(RateBucket._meta.db_table)
-        with driver_cursor(db) as cursor:
-            for start in range(0, len(wanted), _GROUP_ROWS):
-                chunk = wanted[start : start + _GROUP_ROWS]
-                for key in chunk:
-                    self.buckets[key] = [0.0, 0.0, False, False]
-                marks = ", ".join("?" * len(chunk))
-                cursor.execute(f"SELECT key, tokens, updated FROM {table} WHERE key IN ({marks})", chunk)  # noqa: S608
-                for key, tokens, updated in cursor.fetchall():
-                    self.buckets[key] = [float(tokens), float(updated), True, False]
+        for cursor, table, chunk in _bucket_statements(wanted):
+            for key in chunk:
+                self.buckets[key] = [0.0, 0.0, False, False]
+            marks = ", ".join("?" * len(chunk))
+            cursor.execute(f"SELECT key, tokens, updated FROM {table} WHERE key IN ({marks})", chunk)  # noqa: S608
+            for key, tokens, updated in cursor.fetchall():
+                self.buckets[key] = [float(tokens), float(updated), True, False]
 
     def _write(self) -> None:
         changed = [(k, b) for k, b in self.buckets.items() if b[3]]
         if not changed:
             return
-        db = connections[DEFAULT_DB_ALIAS]
-        table = db.ops.quote_name(RateBucket._meta.db_table)
-        with driver_cursor(db) as cursor:
-            for start in range(0, len(changed), _GROUP_ROWS):
-                chunk = changed[start : start + _GROUP_ROWS]
-                values: list = []
-                for k, b in chunk:
-                    values += (k, b[0], b[1])
-                # One statement (executemany would step once per bucket).
-                cursor.execute(
-                    f"INSERT INTO {table} (key, tokens, updated) VALUES "  # noqa: S608
-                    + ", ".join(["(?, ?, ?)"] * len(chunk))
-                    + " ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
-                    values,
-                )
+        for cursor, table, chunk in _bucket_statements(changed):
+            values: list = []
+            for k, b in chunk:
+                values += (k, b[0], b[1])
+            # One statement (executemany would step once per bucket).
+            cursor.execute(
+                f"INSERT INTO {table} (key, tokens, updated) VALUES "  # noqa: S608
+                + ", ".join(["(?, ?, ?)"] * len(chunk))
+                + " ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
+                values,
+            )
 
 
 # Buckets per statement in a grouped block: at most 900 parameters, under the 999 of SQLite
 # builds older than 3.32.
 _GROUP_ROWS = 300
+
+
+def _bucket_statements(rows: list):
+    """(cursor, quoted bucket table, rows of one statement) for each :data:`_GROUP_ROWS` of
+    ``rows``: one connection and table look-up for a grouped block's read or write."""
+    db = connections[DEFAULT_DB_ALIAS]
+    table = db.ops.quote_name(RateBucket._meta.db_table)
+    with driver_cursor(db) as cursor:
+        for start in range(0, len(rows), _GROUP_ROWS):
+            yield cursor, table, rows[start : start + _GROUP_ROWS]
 
 
 # Redis --------------------------------------------------------------------------------------
