@@ -14,7 +14,21 @@ import pytest
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
+# (Servers the tests start run with Django's async-safety check on, as in production: clean_env.)
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a typodesk process the tests start: this one's, without its typodesk
+    settings and without the async-safety opt-out this test process needs for Playwright."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TYPODESK_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    env.update(extra)
+    return env
+
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -180,8 +194,7 @@ def served_site(tmp: Path, **env_extra: str):
     """A served instance of its own with one site (news.example): ``typodesk serve`` on a data
     directory (and PostgreSQL database, when DATABASE_URL is set) in ``tmp``, settings from
     ``env_extra``. A generator for module fixtures: yields (install, base URL, site key)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
-    env.update(TYPODESK_DATA_DIR=str(tmp / "data"), PYTHONUNBUFFERED="1", **env_extra)
+    env = clean_env(TYPODESK_DATA_DIR=str(tmp / "data"), PYTHONUNBUFFERED="1", **env_extra)
     dropdb = own_database(env)
     inst = Install(env=env, data_dir=tmp / "data")
     try:
@@ -197,9 +210,7 @@ def served_site(tmp: Path, **env_extra: str):
 @pytest.fixture
 def install(tmp_path):
     """A fresh installation: SQLite in tmp_path, or a new PostgreSQL database when DATABASE_URL is set."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
-    env["TYPODESK_DATA_DIR"] = str(tmp_path / "data")
-    env["PYTHONUNBUFFERED"] = "1"
+    env = clean_env(TYPODESK_DATA_DIR=str(tmp_path / "data"), PYTHONUNBUFFERED="1")
     dropdb = own_database(env)
 
     inst = Install(env=env, data_dir=tmp_path / "data")
@@ -295,3 +306,26 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture
+def client():
+    """Django's test client, with POST /api/v1/reports answered by typodesk's report endpoint as
+    ``typodesk serve`` answers it (tests/reporting.py); such tests need ``transactional_db``."""
+    from tests.reporting import ReportingClient
+
+    yield ReportingClient()
+    from typodesk.ingest import writer
+
+    writer.shutdown()  # its thread's connection must not outlive the test database
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_cache():
+    """Sites are remembered for a few seconds (typodesk.ingest.sitecache); each test's database
+    starts with its own."""
+    from typodesk.ingest import sitecache
+
+    sitecache.forget()
+    yield
+    sitecache.forget()

@@ -213,16 +213,6 @@ def cmd_restore(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from typodesk import cpus
-
-    chosen = None
-    if args.cpus is not None:
-        try:
-            chosen = cpus.parse(args.cpus)
-        except cpus.CpuError as exc:
-            raise CliError(str(exc)) from None
-        if args.workers == 1:
-            cpus.pin(cpus.for_process(chosen, 0))  # before any thread starts: they all inherit it
     _setup_django()
     _require_migrated()
     background = None
@@ -236,26 +226,11 @@ def cmd_serve(args) -> int:
         except ConfigError as exc:
             raise CliError(str(exc)) from None
     try:
-        _serve(args.host, args.port, args.workers, chosen)
+        _serve(args.host, args.port, args.workers)
     finally:
-        _stop_ingestion()
         if background:
             background.stop()
     return 0
-
-
-def _stop_ingestion() -> None:
-    """After a graceful stop: the lean path's writer ends (its last refusal counts handed on) and
-    the refusal counts still in memory are written."""
-    import logging
-
-    from typodesk.ingest import refusals, writer
-
-    try:
-        writer.shutdown()
-        refusals.flush()
-    except Exception:  # the database is gone: the counts of the last seconds are lost, never a report
-        logging.getLogger("typodesk.ingest").warning("refusal counts not written at shutdown", exc_info=True)
 
 
 def cmd_worker(args) -> int:
@@ -316,22 +291,19 @@ def _url_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)  # noqa: S104
 
 
-def _serve(host: str, port: int, workers: int, cpus: list[int] | None = None) -> None:
-    """Uvicorn in-process: it stops cleanly on SIGTERM and SIGINT, finishing requests in flight."""
+def _serve(host: str, port: int, workers: int = 1) -> None:
+    """uvicorn: it stops cleanly on SIGTERM and SIGINT, finishing requests in flight; each server
+    process's report writer then stores what is queued and writes its counts (ASGI lifespan)."""
+    import signal
+
     import uvicorn
     from django.conf import settings
 
-    from typodesk.ingest.httpproto import http_protocol
-    from typodesk.supervisor import StartError, Supervisor, serve_one
-
-    config = uvicorn.Config(
-        "typodesk.asgi:application",
+    options = dict(
         host=host,
         port=port,
-        workers=workers,
-        # httptools, with a response's head and body sent in one system call (docs/performance.md).
-        http=http_protocol(),
-        lifespan="off",
+        http="httptools",
+        lifespan="on",
         # Access logs would hold readers' addresses; typodesk never logs them.
         access_log=False,
         proxy_headers=False,
@@ -339,14 +311,32 @@ def _serve(host: str, port: int, workers: int, cpus: list[int] | None = None) ->
         log_level=settings.LOGGING["root"]["level"].lower(),
         timeout_graceful_shutdown=10,
     )
+    _check_address(host, port)
     if workers > 1:
-        # One listening socket per process (SO_REUSEPORT), so that connections are spread evenly.
+        uvicorn.run("typodesk.asgi:application", workers=workers, **options)
+        return
+    # uvicorn re-raises the signal that stopped it once its graceful shutdown is done, through
+    # the handler that was there before: make that one a no-op, so the shutdown it already did
+    # ends in exit status 0 (and this process's own clean-up runs) instead of death by signal.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
+    server = uvicorn.Server(uvicorn.Config("typodesk.asgi:application", **options))
+    server.run()
+    if not server.started:
+        raise CliError(f"could not serve on {host}:{port} (see the message above)")
+
+
+def _check_address(host: str, port: int) -> None:
+    """A one-line error, before anything starts, when the address cannot be listened on."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
-            Supervisor(config, workers, cpus).run()
-        except StartError as exc:
-            raise CliError(str(exc)) from None
-    else:
-        serve_one(config)
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CliError(f"cannot listen on {_url_host(host)}:{port}: {exc.strerror or exc}") from None
 
 
 # Argument parsing -------------------------------------------------------------
@@ -424,12 +414,11 @@ def build_parser() -> Parser:
     sp = add("serve", cmd_serve, "Serve the desk, the API, the widget and static files (production server).")
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=_port, default=8000)
-    sp.add_argument("--workers", type=_positive, default=1, help="server processes (default 1)")
     sp.add_argument(
-        "--cpus",
-        metavar="auto|LIST",
-        help="keep each server process on one CPU: 'auto' (the CPUs it may use, in turn) or a list "
-        "such as 0,2-3; for a machine that runs little but typodesk (docs/performance.md)",
+        "--workers",
+        type=_positive,
+        default=1,
+        help="server processes, started and supervised by uvicorn (default 1)",
     )
     sp.add_argument(
         "--with-worker",

@@ -52,7 +52,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "typodesk.ingest.middleware.ReportCorsMiddleware",
     "typodesk.abuse.middleware.ApiMethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,7 +66,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "typodesk.urls"
-WSGI_APPLICATION = "typodesk.wsgi.application"
 ASGI_APPLICATION = "typodesk.asgi.application"
 
 TEMPLATES = [
@@ -166,9 +164,8 @@ TYPODESK_PROTECTION_TTL = conf.env_int("TYPODESK_PROTECTION_TTL", 5)  # s a proc
 # else the database. Keys start with the prefix (several instances may share one Redis).
 TYPODESK_REDIS_URL = conf.env("TYPODESK_REDIS_URL")
 TYPODESK_REDIS_PREFIX = conf.env("TYPODESK_REDIS_PREFIX", "typodesk:")
-# The lean ingestion path (typodesk.ingest.fast, docs/performance.md): POST /api/v1/reports served
-# in front of Django, reports committed in groups by one writer thread per server process.
-TYPODESK_FAST_INGEST = conf.env_bool("TYPODESK_FAST_INGEST", True)
+# The report endpoint (typodesk.ingest.endpoint, docs/performance.md): reports committed in groups
+# by one writer thread per server process.
 TYPODESK_INGEST_QUEUE_MAX = conf.env_int("TYPODESK_INGEST_QUEUE_MAX", 2000)  # waiting reports, then 503
 TYPODESK_INGEST_BATCH_MAX = conf.env_int("TYPODESK_INGEST_BATCH_MAX", 256)  # reports per transaction
 

@@ -10,7 +10,7 @@ from typodesk.abuse.models import BlockedClient, Protection
 from typodesk.findings.models import Report
 from typodesk.ingest import refusals
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def counted(site) -> dict:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.abuse.conftest import body, post
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from typodesk.abuse import pow as proof
 from typodesk.abuse.models import Protection, UsedSolution
 from typodesk.ingest import refusals
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

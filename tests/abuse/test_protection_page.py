@@ -10,7 +10,7 @@ from typodesk.abuse.models import BlockedClient, BlockedWord, Protection
 from typodesk.ingest import refusals
 from typodesk.sites.models import Membership
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 HASH = "0123456789abcdef0123456789abcdef"
 
 

@@ -12,7 +12,7 @@ from typodesk.findings.models import Finding, Report
 from typodesk.findings.services import set_status
 from typodesk.notify.models import Channel, Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

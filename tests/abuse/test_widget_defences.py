@@ -5,13 +5,12 @@ sooner than the site's minimum time); over the limit the widget shows the server
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import Install, own_database
+from tests.conftest import Install, clean_env, own_database
 from tests.e2e.pageserver import PageServer
 
 pytestmark = pytest.mark.browser
@@ -23,7 +22,7 @@ ARTICLE = "<!doctype html><html lang='en'><title>Story</title><article><p>{text}
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """One installation for the module: an owner, a site on localhost, the server, an article."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
+    env = clean_env()
     tmp = tmp_path_factory.mktemp("abuse")
     env.update(
         TYPODESK_DATA_DIR=str(tmp / "data"),

@@ -4,7 +4,6 @@ button, and axe-core plus a 360 px phone on the members and settings pages."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -15,7 +14,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import TYPODESK, Install, free_port, own_database
+from tests.conftest import TYPODESK, Install, clean_env, free_port, own_database
 from tests.notify.receivers import SmtpServer, wait_for
 
 pytestmark = pytest.mark.browser
@@ -56,7 +55,7 @@ def desk(tmp_path_factory, smtp):
     """One served instance for the module: an owner and their site; mail goes to the test server."""
     tmp = tmp_path_factory.mktemp("people")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
+    env = clean_env()
     env.update(
         TYPODESK_DATA_DIR=str(tmp / "data"),
         TYPODESK_BASE_URL=f"http://127.0.0.1:{port}",  # the links in mails point here

@@ -13,7 +13,9 @@ from typodesk.findings.services import Quote, record_report
 ROLES = ("owner", "editor", "viewer")
 
 
-def report(site, exact="teh", start=7, *, url=None, prefix="It was ", suffix=" best of times", when=None, **kw):
+def report(
+    site, exact="teh", start=7, *, url=None, prefix="It was ", suffix=" best of times", when=None, **kw
+):
     """A reader's report through the service the report API uses."""
     return record_report(
         site,
@@ -41,7 +43,9 @@ class Api:
 
     def _send(self, method, path, body, **extra):
         raw = body if isinstance(body, (str, bytes)) else json.dumps(body)
-        return getattr(self.client, method)("/api/v1" + path, raw, content_type="application/json", **self._headers(extra))
+        return getattr(self.client, method)(
+            "/api/v1" + path, raw, content_type="application/json", **self._headers(extra)
+        )
 
     def post(self, path, body=None, **extra):
         return self._send("post", path, {} if body is None else body, **extra)

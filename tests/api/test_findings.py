@@ -32,7 +32,13 @@ def test_a_finding_in_the_list_has_what_the_inbox_shows(editor, site):
     item = editor.get("/findings").json()["items"][0]
     assert item["id"] == f.pk and item["site"] == site.public_key
     assert item["url"] == "https://news.example/story" and item["title"] == "A story"
-    assert item["quote"] == {"exact": "teh", "prefix": "It was ", "suffix": " best of times", "start": 7, "end": 10}
+    assert item["quote"] == {
+        "exact": "teh",
+        "prefix": "It was ",
+        "suffix": " best of times",
+        "start": 7,
+        "end": 10,
+    }
     assert item["report_count"] == 3 and item["status"] == "new"
     assert item["suggestions"] == [{"text": "the", "count": 2}, {"text": "then", "count": 1}]
     assert item["note"] == "" and item["duplicate_of"] is None
@@ -50,7 +56,9 @@ def test_the_status_filter_is_the_inboxs(editor, site, people):
     assert ids(editor.get("/findings", {"status": "fixed"})) == [fixed.pk]
     assert ids(editor.get("/findings", {"status": "rejected"})) == [rejected.pk]
     assert ids(editor.get("/findings", {"status": "spam"})) == [spam.pk]
-    assert sorted(ids(editor.get("/findings", {"status": "all"}))) == sorted([new.pk, fixed.pk, rejected.pk, spam.pk])
+    assert sorted(ids(editor.get("/findings", {"status": "all"}))) == sorted(
+        [new.pk, fixed.pk, rejected.pk, spam.pk]
+    )
     assert_error(editor.get("/findings", {"status": "closed"}), 400, "status")
 
 
@@ -90,7 +98,9 @@ def test_every_sort_pages_consistently(editor, site, sort):
     t0 = timezone.now() - timedelta(days=3)
     made = [report(site, f"w{i}", i * 10, when=t0 + timedelta(hours=i // 2)) for i in range(7)]
     key = sort.lstrip("-")
-    expected = [f.pk for f in sorted(made, key=lambda f: (getattr(f, key), f.pk), reverse=sort.startswith("-"))]
+    expected = [
+        f.pk for f in sorted(made, key=lambda f: (getattr(f, key), f.pk), reverse=sort.startswith("-"))
+    ]
     first = editor.get("/findings", {"sort": sort, "limit": 5}).json()
     rest = editor.get("/findings", {"sort": sort, "limit": 5, "cursor": first["next_cursor"]}).json()
     assert [f["id"] for f in first["items"] + rest["items"]] == expected
@@ -130,11 +140,18 @@ def test_one_finding_with_its_reports_history_and_duplicates(api, site, people):
     assert owner.patch(f"/findings/{f.pk}", {"status": "fixed", "note": "Corrected"}).status_code == 200
     body = owner.get(f"/findings/{f.pk}").json()
     assert [(r["suggestion"], r["comment"]) for r in body["reports"]] == [("the", ""), ("", "a typo")]
-    assert body["reports"][0]["quote"]["exact"] == "teh" and body["reports"][0]["url"] == "https://news.example/story"
+    assert (
+        body["reports"][0]["quote"]["exact"] == "teh"
+        and body["reports"][0]["url"] == "https://news.example/story"
+    )
     assert body["status"] == "fixed" and body["note"] == "Corrected"
     (h,) = body["history"]
     assert (h["user"], h["old_status"], h["new_status"], h["note"], h["duplicate_of"]) == (
-        "owner@news.example", "new", "fixed", "Corrected", None,
+        "owner@news.example",
+        "new",
+        "fixed",
+        "Corrected",
+        None,
     )
     assert body["duplicates"] == [g.pk]
     assert_error(owner.get("/findings/999999"), 404, "id")
@@ -146,18 +163,25 @@ def test_an_unknown_finding_and_one_of_another_site_answer_alike(api, site, othe
     theirs = report(other_site)
     a = api("editor").get(f"/findings/{theirs.pk}")
     b = api("editor").get(f"/findings/{theirs.pk + 1000}")
-    assert assert_error(a, 404)["error"].replace(str(theirs.pk), "N") == assert_error(b, 404)["error"].replace(
-        str(theirs.pk + 1000), "N"
-    )
+    assert assert_error(a, 404)["error"].replace(str(theirs.pk), "N") == assert_error(b, 404)[
+        "error"
+    ].replace(str(theirs.pk + 1000), "N")
 
 
 def test_changes_go_through_set_status_history_and_notifications(editor, site, people):
-    Channel.objects.create(site=site, kind="webhook", name="hook", target="https://hooks.example/x", events=["fixed"])
+    Channel.objects.create(
+        site=site, kind="webhook", name="hook", target="https://hooks.example/x", events=["fixed"]
+    )
     f = report(site)
     r = editor.patch(f"/findings/{f.pk}", {"status": "fixed"})
     assert r.status_code == 200 and r.json()["status"] == "fixed"
     change = StatusChange.objects.get(finding=f)
-    assert (change.user, change.old_status, change.new_status, change.new_note) == (people["editor"], "new", "fixed", None)
+    assert (change.user, change.old_status, change.new_status, change.new_note) == (
+        people["editor"],
+        "new",
+        "fixed",
+        None,
+    )
     assert Notification.objects.filter(channel__site=site, event="finding.fixed").count() == 1
     # The same change again changes nothing and records nothing.
     assert editor.patch(f"/findings/{f.pk}", {"status": "fixed"}).status_code == 200
@@ -192,14 +216,19 @@ def test_marking_duplicates(editor, site, other_site):
     r = editor.patch(f"/findings/{copy.pk}", {"duplicate_of": original.pk})
     assert r.json()["status"] == "duplicate" and r.json()["duplicate_of"] == original.pk
     # A duplicate of a duplicate points at the original.
-    assert editor.patch(f"/findings/{copy2.pk}", {"status": "duplicate", "duplicate_of": copy.pk}).json()[
-        "duplicate_of"
-    ] == original.pk
+    assert (
+        editor.patch(f"/findings/{copy2.pk}", {"status": "duplicate", "duplicate_of": copy.pk}).json()[
+            "duplicate_of"
+        ]
+        == original.pk
+    )
     assert ids(editor.get("/findings", {"status": "duplicate"})) == [copy2.pk, copy.pk]
     assert_error(editor.patch(f"/findings/{original.pk}", {"duplicate_of": original.pk}), 400, "duplicate_of")
     assert_error(editor.patch(f"/findings/{original.pk}", {"duplicate_of": copy.pk}), 400, "duplicate_of")
     assert_error(editor.patch(f"/findings/{original.pk}", {"status": "duplicate"}), 400, "duplicate_of")
-    assert_error(editor.patch(f"/findings/{copy.pk}", {"status": "fixed", "duplicate_of": original.pk}), 400, "status")
+    assert_error(
+        editor.patch(f"/findings/{copy.pk}", {"status": "fixed", "duplicate_of": original.pk}), 400, "status"
+    )
     theirs = report(other_site)
     assert_error(editor.patch(f"/findings/{copy.pk}", {"duplicate_of": theirs.pk}), 404, "duplicate_of")
     # Any other status removes the mark.
@@ -230,7 +259,9 @@ def test_bulk_changes_all_or_nothing(api, site, other_site, make_site, people):
     assert_error(editor.post("/findings/bulk", {"ids": list(range(1, 502)), "status": "new"}), 400, "ids")
     assert_error(editor.post("/findings/bulk", {"ids": [a.pk]}), 400, "body")
     # A refused change in the middle rolls back the ones before it.
-    assert_error(editor.post("/findings/bulk", {"ids": [b.pk, a.pk], "duplicate_of": a.pk}), 400, "duplicate_of")
+    assert_error(
+        editor.post("/findings/bulk", {"ids": [b.pk, a.pk], "duplicate_of": a.pk}), 400, "duplicate_of"
+    )
     assert Finding.objects.get(pk=b.pk).status == "spam"
 
 
@@ -250,7 +281,10 @@ def test_pages_merged_from_parts_equal_one_query_over_all(api, site, make_site, 
     MAX_PARTITIONS parts, one query does it all. Both walk the same findings in the same order."""
     from typodesk.apiv1 import pagination
 
-    sites = [site] + [make_site(name=f"S{i}", domains=[f"s{i}.example"], members=[(people["editor"], "viewer")]) for i in range(3)]
+    sites = [site] + [
+        make_site(name=f"S{i}", domains=[f"s{i}.example"], members=[(people["editor"], "viewer")])
+        for i in range(3)
+    ]
     t0 = timezone.now() - timedelta(days=2)
     for i in range(40):
         f = report(sites[i % 4], f"w{i}", i, when=t0 + timedelta(minutes=(i * 7) % 13))
@@ -259,7 +293,14 @@ def test_pages_merged_from_parts_equal_one_query_over_all(api, site, make_site, 
     def walk():
         seen, cursor = [], None
         while True:
-            body = api("editor").get("/findings", {"status": "all", "sort": sort, "limit": 7, **({"cursor": cursor} if cursor else {})}).json()
+            body = (
+                api("editor")
+                .get(
+                    "/findings",
+                    {"status": "all", "sort": sort, "limit": 7, **({"cursor": cursor} if cursor else {})},
+                )
+                .json()
+            )
             seen += [f["id"] for f in body["items"]]
             if not (cursor := body["next_cursor"]):
                 return seen

@@ -30,7 +30,12 @@ def test_one_document_describes_the_report_api_and_the_rest_api(doc):
     assert doc["info"]["version"] == "1"
     paths = set(doc["paths"])
     assert "/api/v1/reports" in paths
-    assert {"/api/v1/findings", "/api/v1/findings/{id}", "/api/v1/findings/bulk", "/api/v1/sites/{key}/members"} <= paths
+    assert {
+        "/api/v1/findings",
+        "/api/v1/findings/{id}",
+        "/api/v1/findings/bulk",
+        "/api/v1/sites/{key}/members",
+    } <= paths
     assert doc["components"]["securitySchemes"]["TokenAuth"] == {
         "type": "http",
         "scheme": "bearer",
@@ -77,4 +82,3 @@ def test_the_reference_page_is_served_from_typodesk_under_the_strict_csp(client)
         assert finders.find(url.removeprefix("/static/")), url
     assert '"validatorUrl": null' in html  # Swagger UI would otherwise call validator.swagger.io
     assert '"url": "/api/v1/openapi.json"' in html
-

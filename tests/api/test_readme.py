@@ -40,9 +40,15 @@ def json_documents(text: str) -> list:
 def test_the_readme_api_examples_work(install, tmp_path):
     install.run("init")
     install.run("createuser", "you@news.example", "--password-stdin", input=PASSWORD)
-    key = install.run("site", "add", "News", "--domain", "news.example", "--owner", "you@news.example").stdout.strip()
+    key = install.run(
+        "site", "add", "News", "--domain", "news.example", "--owner", "you@news.example"
+    ).stdout.strip()
     _, base = install.serve()
-    report = {"site": key, "url": "https://news.example/story", "quote": {"exact": "teh", "start": 0, "end": 3}}
+    report = {
+        "site": key,
+        "url": "https://news.example/story",
+        "quote": {"exact": "teh", "start": 0, "end": 3},
+    }
     req = urllib.request.Request(
         base + "/api/v1/reports", json.dumps(report).encode(), {"Content-Type": "application/json"}
     )
@@ -57,7 +63,11 @@ def test_the_readme_api_examples_work(install, tmp_path):
     }
     cp = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", readme_examples()],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert cp.returncode == 0, cp.stderr
     listing, detail, changed, overview = json_documents(cp.stdout)

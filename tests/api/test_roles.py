@@ -33,7 +33,14 @@ MATRIX = [
     ("recheckFinding", "post", "/findings/{f}/recheck", {}, "edit", 202),
     ("changeSite", "patch", "/sites/{key}", {"name": "Renamed"}, "owner", 200),
     ("listMembers", "get", "/sites/{key}/members", None, "owner", 200),
-    ("addMember", "post", "/sites/{key}/members", {"email": "new@news.example", "role": "viewer"}, "owner", 201),
+    (
+        "addMember",
+        "post",
+        "/sites/{key}/members",
+        {"email": "new@news.example", "role": "viewer"},
+        "owner",
+        201,
+    ),
     ("changeMember", "patch", "/sites/{key}/members/{viewer}", {"role": "editor"}, "owner", 200),
     ("removeMember", "delete", "/sites/{key}/members/{viewer}", None, "owner", 204),
     ("createSite", "post", "/sites", {"name": "New", "domains": ["new.example"]}, "admin", 201),
@@ -122,7 +129,9 @@ SITE_BOUND = [m for m in MATRIX if "{key}" in m[2] or "{f}" in m[2] or "{f}" in 
 
 
 @pytest.mark.parametrize("op,method,path,body,kind,ok", SITE_BOUND, ids=[m[0] for m in SITE_BOUND])
-def test_a_token_for_another_site_sees_nothing_of_this_one(api, world, other_site, op, method, path, body, kind, ok):
+def test_a_token_for_another_site_sees_nothing_of_this_one(
+    api, world, other_site, op, method, path, body, kind, ok
+):
     """The admin sees every site, but a token limited to one site narrows that."""
     r = call(api("admin", site=other_site), method, path, body, world)
     assert_error(r, 404)

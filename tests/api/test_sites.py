@@ -29,15 +29,29 @@ def test_sites_list_with_your_role(api, site, other_site, people, make_site):
 
 def test_owners_change_the_site(api, site):
     owner = api("owner")
-    r = owner.patch(f"/sites/{site.public_key}", {"name": "News", "domains": ["News.Example", "*.news.example", "news.example"], "root_selector": "article .body"})
+    r = owner.patch(
+        f"/sites/{site.public_key}",
+        {
+            "name": "News",
+            "domains": ["News.Example", "*.news.example", "news.example"],
+            "root_selector": "article .body",
+        },
+    )
     assert r.status_code == 200
     assert r.json()["domains"] == ["*.news.example", "news.example"] and r.json()["name"] == "News"
     assert Site.objects.get(pk=site.pk).root_selector == "article .body"
-    assert_error(owner.patch(f"/sites/{site.public_key}", {"domains": ["ok.example", "not a domain"]}), 400, "domains.1")
+    assert_error(
+        owner.patch(f"/sites/{site.public_key}", {"domains": ["ok.example", "not a domain"]}),
+        400,
+        "domains.1",
+    )
     assert_error(owner.patch(f"/sites/{site.public_key}", {"domains": []}), 400, "domains")
     assert_error(owner.patch(f"/sites/{site.public_key}", {"name": ""}), 400, "name")
     assert_error(owner.patch(f"/sites/{site.public_key}", {"public_key": "mine"}), 400, "public_key")
-    assert sorted(Domain.objects.filter(site=site).values_list("host", flat=True)) == ["*.news.example", "news.example"]
+    assert sorted(Domain.objects.filter(site=site).values_list("host", flat=True)) == [
+        "*.news.example",
+        "news.example",
+    ]
 
 
 def test_instance_admins_add_sites(api, people):
@@ -65,7 +79,7 @@ def test_overview_numbers(api, site):
 
 
 def test_export_in_three_formats_for_any_member(api, site):
-    report(site, suggestion="the", comment="=HYPERLINK(\"http://evil.example\")")
+    report(site, suggestion="the", comment='=HYPERLINK("http://evil.example")')
     viewer = api("viewer", read_only=True)
     r = viewer.get(f"/sites/{site.public_key}/export")
     assert r["Content-Type"] == "application/json" and "attachment" in r["Content-Disposition"]
@@ -86,15 +100,26 @@ def test_owners_manage_members(api, site, people, make_user):
     make_user("new@news.example", None)
     listed = owner.get(f"/sites/{site.public_key}/members").json()
     assert [(m["email"], m["role"]) for m in listed] == [
-        ("editor@news.example", "editor"), ("owner@news.example", "owner"), ("viewer@news.example", "viewer"),
+        ("editor@news.example", "editor"),
+        ("owner@news.example", "owner"),
+        ("viewer@news.example", "viewer"),
     ]
     r = owner.post(f"/sites/{site.public_key}/members", {"email": "New@News.Example"})
     assert r.status_code == 201 and r.json()["role"] == "editor"
     new_id = r.json()["user_id"]
     assert_error(owner.post(f"/sites/{site.public_key}/members", {"email": "new@news.example"}), 409, "email")
-    assert_error(owner.post(f"/sites/{site.public_key}/members", {"email": "ghost@news.example"}), 404, "email")
-    assert_error(owner.post(f"/sites/{site.public_key}/members", {"email": "x@news.example", "role": "boss"}), 400, "role")
-    assert owner.patch(f"/sites/{site.public_key}/members/{new_id}", {"role": "viewer"}).json()["role"] == "viewer"
+    assert_error(
+        owner.post(f"/sites/{site.public_key}/members", {"email": "ghost@news.example"}), 404, "email"
+    )
+    assert_error(
+        owner.post(f"/sites/{site.public_key}/members", {"email": "x@news.example", "role": "boss"}),
+        400,
+        "role",
+    )
+    assert (
+        owner.patch(f"/sites/{site.public_key}/members/{new_id}", {"role": "viewer"}).json()["role"]
+        == "viewer"
+    )
     assert owner.delete(f"/sites/{site.public_key}/members/{new_id}").status_code == 204
     assert_error(owner.delete(f"/sites/{site.public_key}/members/{new_id}"), 404, "user_id")
 

@@ -29,8 +29,16 @@ class TestTokens:
 
     def test_bad_authorization_headers_are_401s(self, client, site, people):
         _, secret = create_token(people["editor"])
-        for header in ("", f"Token {secret}", f"Basic {secret}", "Bearer", "Bearer tdk_nope", f"Bearer {secret}x",
-                       "Bearer " + "tdk_" + "a" * 5000, "Bearer \u00e9t\u00e9"):
+        for header in (
+            "",
+            f"Token {secret}",
+            f"Basic {secret}",
+            "Bearer",
+            "Bearer tdk_nope",
+            f"Bearer {secret}x",
+            "Bearer " + "tdk_" + "a" * 5000,
+            "Bearer \u00e9t\u00e9",
+        ):
             extra = {"HTTP_AUTHORIZATION": header} if header else {}
             r = client.get("/api/v1/findings", **extra)
             assert_error(r, 401, "authorization")
@@ -80,14 +88,18 @@ class TestDeskPage:
         assert "You have no API tokens" in desk.get(reverse("apiv1:tokens")).content.decode()
 
     def test_make_a_token_shown_once_then_use_and_revoke_it(self, desk, client, site, people):
-        r = desk.post(reverse("apiv1:token-create"), {"name": "Nightly", "site": site.public_key, "read_only": "on"})
+        r = desk.post(
+            reverse("apiv1:token-create"), {"name": "Nightly", "site": site.public_key, "read_only": "on"}
+        )
         assert r.status_code == 200
         token = ApiToken.objects.get(user=people["editor"])
         secret = r.context["new_secret"]
         assert secret.startswith("tdk_") and secret in r.content.decode()
         assert (token.name, token.site, token.read_only) == ("Nightly", site, True)
         listing = desk.get(reverse("apiv1:tokens")).content.decode()
-        assert secret not in listing and token.shown in listing and "never" in listing and "Nightly" in listing
+        assert (
+            secret not in listing and token.shown in listing and "never" in listing and "Nightly" in listing
+        )
         assert Api(client, secret).get("/findings").status_code == 200
         assert "never" not in desk.get(reverse("apiv1:tokens")).content.decode().split("<tbody>")[1]
         r = desk.post(reverse("apiv1:token-revoke", args=[token.pk]))
@@ -118,7 +130,9 @@ class TestDeskPage:
         assert "News Example" in page and "Other" not in page
         r = desk.get(reverse("apiv1:export-download", args=[site.public_key, "jsonld"]))
         assert r.status_code == 200 and r["Content-Type"].startswith("application/ld+json")
-        assert desk.get(reverse("apiv1:export-download", args=[other_site.public_key, "csv"])).status_code == 404
+        assert (
+            desk.get(reverse("apiv1:export-download", args=[other_site.public_key, "csv"])).status_code == 404
+        )
         assert desk.get(reverse("apiv1:export-download", args=[site.public_key, "xml"])).status_code == 404
 
 
@@ -129,7 +143,9 @@ PASSWORD = "a-long-test-password\n"
 def test_token_commands(install):
     install.run("init")
     install.run("createuser", "you@news.example", "--password-stdin", input=PASSWORD)
-    key = install.run("site", "add", "News", "--domain", "news.example", "--owner", "you@news.example").stdout.strip()
+    key = install.run(
+        "site", "add", "News", "--domain", "news.example", "--owner", "you@news.example"
+    ).stdout.strip()
     made = install.run("token", "add", "you@news.example", "--site", key, "--read-only", "--name", "nightly")
     secret = made.stdout.strip()
     assert secret.startswith("tdk_") and "\n" not in secret and "shown only now" in made.stderr
@@ -137,7 +153,11 @@ def test_token_commands(install):
     listed = install.run("token", "list").stdout.splitlines()
     assert len(listed) == 2 and secret not in "\n".join(listed)
     first = listed[0].split("\t")
-    assert first[1] == secret[:10] + "…" and first[2:5] == ["you@news.example", key, "read"] and first[6:] == ["-", "nightly"]
+    assert (
+        first[1] == secret[:10] + "…"
+        and first[2:5] == ["you@news.example", key, "read"]
+        and first[6:] == ["-", "nightly"]
+    )
     assert listed[1].split("\t")[3:5] == ["*", "write"]
     install.run("token", "revoke", secret[:10])
     install.run("token", "revoke", rw)

@@ -9,12 +9,20 @@ import urllib.request
 
 import pytest
 
-sqlite_only = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite backups; PostgreSQL uses pg_dump")
+sqlite_only = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")), reason="SQLite backups; PostgreSQL uses pg_dump"
+)
 
 
 def send(url, key, n):
-    body = {"site": key, "url": "https://news.example/a", "quote": {"exact": f"w{n}", "start": 0, "end": len(f"w{n}")}}
-    req = urllib.request.Request(url + "/api/v1/reports", json.dumps(body).encode(), {"Content-Type": "text/plain"})
+    body = {
+        "site": key,
+        "url": "https://news.example/a",
+        "quote": {"exact": f"w{n}", "start": 0, "end": len(f"w{n}")},
+    }
+    req = urllib.request.Request(
+        url + "/api/v1/reports", json.dumps(body).encode(), {"Content-Type": "text/plain"}
+    )
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 201
 

@@ -31,7 +31,7 @@ from email.message import Message
 
 import pytest
 
-from tests.conftest import TYPODESK, Install, free_port
+from tests.conftest import TYPODESK, Install, clean_env, free_port
 from tests.notify.receivers import HttpReceiver, wait_for
 
 pytestmark = pytest.mark.slow
@@ -143,7 +143,7 @@ def deployment(request, tmp_path_factory):
         conn.execute(f'CREATE DATABASE "{name}"')
     db_url = BASE.rsplit("/", 1)[0] + "/" + name
     data = tmp_path_factory.mktemp("deploy") / "data"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
+    env = clean_env()
     env.update(
         DATABASE_URL=db_url,
         PYTHONUNBUFFERED="1",

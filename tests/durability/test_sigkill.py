@@ -30,8 +30,12 @@ SPANS = ["teh", "recieve", "seperate", "occured", "untill"]
 
 
 def start(install, port):
-    proc = subprocess.Popen([*TYPODESK, "serve", "--port", str(port)], env=install.env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*TYPODESK, "serve", "--port", str(port)],
+        env=install.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     install.procs.append(proc)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -61,9 +65,18 @@ def test_every_acknowledged_report_survives_sigkill_exactly_once(install):
             exact = rnd.choice(SPANS)
             start_at = 10 * SPANS.index(exact)
             tag = uuid.uuid4().hex
-            body = {"site": key, "url": f"https://news.example/story-{n % 2}",
-                    "quote": {"exact": exact, "prefix": "a ", "suffix": " b", "start": start_at, "end": start_at + len(exact)},
-                    "comment": tag}
+            body = {
+                "site": key,
+                "url": f"https://news.example/story-{n % 2}",
+                "quote": {
+                    "exact": exact,
+                    "prefix": "a ",
+                    "suffix": " b",
+                    "start": start_at,
+                    "end": start_at + len(exact),
+                },
+                "comment": tag,
+            }
             req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
             try:
                 with urllib.request.urlopen(req, timeout=5) as r:
@@ -100,7 +113,9 @@ def test_every_acknowledged_report_survives_sigkill_exactly_once(install):
 
     doc = json.loads(install.run("export", "--site", key, "--format", "json").stdout)
     stored = [r["comment"] for f in doc["findings"] for r in f["reports"]]
-    print(f"sent {sent}, acknowledged {len(acked)}, refused or cut {refused}, stored {len(stored)}, kills {KILLS}")
+    print(
+        f"sent {sent}, acknowledged {len(acked)}, refused or cut {refused}, stored {len(stored)}, kills {KILLS}"
+    )
     assert len(acked) > 100, "too few reports got through to prove anything"
     assert len(stored) == len(set(stored)), "a report was stored twice"
     missing = set(acked) - set(stored)

@@ -18,7 +18,13 @@ def test_demo_article_report_reaches_the_desk(install, context):
     env = dict(install.env)
     env.pop("DATABASE_URL", None)  # the demo is SQLite by definition
     port = free_port()
-    proc = subprocess.Popen([*TYPODESK, "demo", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [*TYPODESK, "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     install.procs.append(proc)
     out = ""
     deadline = time.monotonic() + 60

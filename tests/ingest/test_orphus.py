@@ -18,7 +18,7 @@ import pytest
 from typodesk.findings.models import Finding, Report
 from typodesk.ingest.orphus import NO_POSITION, parse_form, site_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGE = "https://news.example/2026/03/lighthouse.html"
 PARAGRAPH = "Мы сообщаем об ашибке в этом тексте, и её надо исправить как можно скорее."
@@ -198,7 +198,7 @@ def test_a_database_failure_is_no_500(client, site, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("database is gone")
 
-    monkeypatch.setattr("typodesk.ingest.orphus.record_report", broken)
+    monkeypatch.setattr("typodesk.ingest.store.record_reports", broken)
     r = post(client, orphus_fields())
     assert r.status_code == 503 and "try again" in r.content.decode()
 

@@ -11,7 +11,7 @@ import pytest
 from typodesk.findings.models import Finding, Report
 from typodesk.findings.services import set_status
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

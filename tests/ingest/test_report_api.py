@@ -8,7 +8,7 @@ import pytest
 
 from typodesk.findings.models import Finding, Page, Report
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 URL = "/api/v1/reports"
 

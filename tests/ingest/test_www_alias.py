@@ -8,7 +8,7 @@ from typodesk.ingest.orphus import site_for
 from typodesk.ingest.sitecache import invalidate
 
 URL = "/api/v1/reports"
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ idempotent, with reports grouped as live ones and the editors' decisions kept.""
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 
 import pytest
 
 from tests.cli.test_cli import one_line_error
-from tests.conftest import Install, own_database
+from tests.conftest import Install, clean_env, own_database
 from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.interchange.export import export_chunks
 from typodesk.interchange.importer import ImportFileError, import_json
@@ -167,7 +166,7 @@ class TestImport:
 @pytest.fixture
 def second_install(tmp_path):
     """Another instance: its own data directory, or its own PostgreSQL database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_")}
+    env = clean_env()
     env["TYPODESK_DATA_DIR"] = str(tmp_path / "data2")
     dropdb = own_database(env)
     inst = Install(env=env, data_dir=tmp_path / "data2")

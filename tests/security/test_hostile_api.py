@@ -9,7 +9,7 @@ import pytest
 from tests.security.hostile import BAD_STRINGS, string_corpus
 from typodesk.findings.models import Report
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/reports"
 FIELDS = ["exact", "prefix", "suffix", "suggestion", "comment", "title", "lang", "url", "site"]
 

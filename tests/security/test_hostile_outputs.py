@@ -28,7 +28,7 @@ from typodesk.interchange.export import export_chunks
 from typodesk.notify.content import MAX_LISTED, clean
 from typodesk.text import normalize
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PAGE = "https://news.example/story"
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").

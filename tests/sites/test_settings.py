@@ -10,7 +10,7 @@ from typodesk.findings.models import Finding
 from typodesk.findings.services import Quote, record_report
 from typodesk.sites.models import Domain, Site
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ group reports and record history the same way.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,7 +15,6 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from typodesk.db import driver_cursor
 from typodesk.findings.models import Finding, Page, Report, StatusChange
 from typodesk.findings.urlnorm import normalize_url
 from typodesk.notify import outbox
@@ -112,114 +112,47 @@ def record_report(
     raise AssertionError("unreachable")
 
 
-def record_report_fast(
-    site: Site,
-    *,
-    url: str,
-    quote: Quote,
-    title: str = "",
-    lang: str = "",
-    suggestion: str = "",
-    comment: str = "",
-    client_hash: str = "",
-    root: str = "",
-    email: str = "",
-    channels: dict | None = None,
-) -> tuple[int, int, bool] | None:
-    """:func:`record_report` for the common case in three SQL statements, or None to call it.
+def record_reports(site: Site, items: list[dict]) -> list[tuple[int, int, bool]]:
+    """:func:`record_report` for a group of reports of one site, inside the caller's transaction.
 
-    The lean ingestion path (typodesk.ingest.writer) calls this inside its group transaction.
-    It handles one case, the most frequent by far under load: another report of a span that
-    already has a finding on a known page, and that finding is not marked fixed. It writes
-    exactly what :func:`record_report` writes then (the page's title and language, the
-    finding's count and last report, the report, and the outbox rows through
-    :func:`outbox.report_recorded`); a duplicate of a finding that is not reopened schedules no
-    page reading. Every other case (new page, new or moved span, a fixed finding that the report
-    reopens) returns None without writing anything, and the caller runs :func:`record_report`.
-    ``channels`` memoises per site whether it has notification channels (one query per batch).
-    Returns (report id, finding id, True).
-    """
-    from django.db import DEFAULT_DB_ALIAS, connections
-
-    connection = connections[DEFAULT_DB_ALIAS]  # this thread's connection, looked up once
-    if not connection.in_atomic_block:
-        raise RuntimeError("record_report_fast runs inside the caller's transaction")
-    when = timezone.now()
-    page_url = normalize_url(url)
-    span_key = Finding.make_span_key(quote.exact, quote.start, quote.end)
-    sql = _fast_sql(connection)
-    with driver_cursor(connection) as cursor:
-        cursor.execute(sql["find"], (span_key, site.pk, Page.hash_url(page_url)))
-        row = cursor.fetchone()
-        if row is None or row[3] is None or row[4] == Finding.Status.FIXED:
-            return None
-        page_id, page_title, page_lang, finding_id, status = row
-        changed = {}
-        if title and title != page_title:
-            changed["title"] = title
-        if lang and lang != page_lang:
-            changed["lang"] = lang
-        if changed:
-            Page.objects.filter(pk=page_id).update(**changed)
-        stamp = connection.ops.adapt_datetimefield_value(when)
-        cursor.execute(sql["count"], (stamp, finding_id))
-        keep_email = site.allow_reader_email and status in Finding.OPEN_STATUSES
-        values = (finding_id, stamp, url, title, lang, quote.exact, quote.prefix, quote.suffix)
-        values += (quote.start, quote.end, suggestion, comment, client_hash, email if keep_email else "")
-        cursor.execute(sql["report"], values)
-        report_id = cursor.fetchone()[0]
-    if channels is None:
-        channels = {}
-    if _has_channels(connection, site.pk, channels):
-        # What record_report hands the outbox: the finding as it is now, and the report.
-        finding = Finding.objects.select_related("page").get(pk=finding_id)
-        finding.site = site
-        report = Report(
-            pk=report_id,
-            finding=finding,
-            created=when,
-            url=url,
-            title=title,
-            lang=lang,
-            exact=quote.exact,
-            prefix=quote.prefix,
-            suffix=quote.suffix,
-            start=quote.start,
-            end=quote.end,
-            suggestion=suggestion,
-            comment=comment,
-            client_hash=client_hash,
-            email=email if keep_email else "",
-        )
-        outbox.report_recorded(finding, report, duplicate=True, previous_status=status, when=when)
-    return report_id, finding_id, True
-
-
-def record_reports_fast(site: Site, items: list[dict], channels: dict) -> list[tuple[int, int, bool] | None]:
-    """:func:`record_report_fast` for several reports of one site at once (a writer's group).
-
-    ``items`` are :func:`record_report` keyword arguments. The same case as
-    :func:`record_report_fast` (another report of a span whose finding exists and is not marked
-    fixed), with the same end state, in fewer statements: one look-up per distinct span, one
-    UPDATE per finding (its count raised by its number of reports), one INSERT for all the
-    reports, and the pages' title and language set as the last report that sent them says (what
-    one-by-one recording leaves). Sites with notification channels are recorded one by one, so
-    that each notification describes the finding as it was after its own report. Returns, per
-    item, (report id, finding id, True), or None: that report is for :func:`record_report`.
+    The report endpoint stores reports in groups, one transaction each (typodesk.ingest.store).
+    The most frequent case under load, another report of a span that has a finding on a known
+    page that is not marked fixed, takes a few statements for the whole group: one look-up per
+    distinct span, one UPDATE per finding (its count raised by its number of reports), one
+    INSERT for all the reports, the pages' title and language set as the last report that sent
+    them says, and the outbox rows :func:`record_report` would write. Every other report (a new
+    page or span, a moved span, a fixed finding the report reopens, one for the spam folder) goes
+    through :func:`record_report`, in arrival order. ``items`` are :func:`record_report`'s
+    keyword arguments. Returns (report id, finding id, duplicate) per item.
     """
     from django.db import DEFAULT_DB_ALIAS, connections
 
     connection = connections[DEFAULT_DB_ALIAS]
     if not connection.in_atomic_block:
-        raise RuntimeError("record_reports_fast runs inside the caller's transaction")
-    sql = _fast_sql(connection)
-    if _has_channels(connection, site.pk, channels):
-        return [record_report_fast(site, channels=channels, **item) for item in items]
+        raise RuntimeError("record_reports runs inside the caller's transaction")
     results: list[tuple[int, int, bool] | None] = [None] * len(items)
+    chosen = _existing_findings(connection, site, items)
+    if chosen:
+        ids = _add_to_findings(connection, site, items, chosen)
+        for (i, row), report_id in zip(chosen, ids, strict=True):
+            results[i] = (report_id, row[3], True)
+    for i, item in enumerate(items):
+        if results[i] is None:
+            recorded = record_report(site, **item)
+            results[i] = (recorded.report.pk, recorded.finding.pk, recorded.duplicate)
+    return results  # type: ignore[return-value]
+
+
+def _existing_findings(connection, site: Site, items: list[dict]) -> list[tuple[int, tuple]]:
+    """The items that join a finding that exists and is not marked fixed, with its row
+    (page id, page title, page language, finding id, status)."""
+    sql = _group_sql(connection)
     found: dict[tuple[str, str], tuple | None] = {}
     chosen: list[tuple[int, tuple]] = []
-    with driver_cursor(connection) as cursor:
+    with connection.cursor() as cursor:
         for i, item in enumerate(items):
+            if item.get("spam"):
+                continue
             q = item["quote"]
             page_hash = Page.hash_url(normalize_url(item["url"]))
             key = (page_hash, Finding.make_span_key(q.exact, q.start, q.end))
@@ -229,105 +162,124 @@ def record_reports_fast(site: Site, items: list[dict], channels: dict) -> list[t
             row = found[key]
             if row is not None and row[3] is not None and row[4] != Finding.Status.FIXED:
                 chosen.append((i, row))
-        if not chosen:
-            return results
-        pages: dict[int, dict] = {}
-        for i, row in chosen:
-            page = pages.setdefault(row[0], {"title": row[1], "lang": row[2], "changed": {}})
-            for name in ("title", "lang"):
-                value = items[i].get(name, "")
-                if value and value != page[name]:
-                    page[name] = page["changed"][name] = value
-        for page_id, page in pages.items():
-            if page["changed"]:
-                Page.objects.filter(pk=page_id).update(**page["changed"])
-        when = timezone.now()
-        stamp = connection.ops.adapt_datetimefield_value(when)
-        per_finding: dict[int, int] = {}
-        for _, row in chosen:
-            per_finding[row[3]] = per_finding.get(row[3], 0) + 1
+    return chosen
+
+
+def _add_to_findings(connection, site: Site, items: list[dict], chosen: list[tuple[int, tuple]]) -> list[int]:
+    """Store the chosen items' reports on their findings; returns the new reports' ids."""
+    sql = _group_sql(connection)
+    pages: dict[int, dict] = {}
+    for i, row in chosen:
+        page = pages.setdefault(row[0], {"title": row[1], "lang": row[2], "changed": {}})
+        for name in ("title", "lang"):
+            value = items[i].get(name, "")
+            if value and value != page[name]:
+                page[name] = page["changed"][name] = value
+    for page_id, page in pages.items():
+        if page["changed"]:
+            Page.objects.filter(pk=page_id).update(**page["changed"])
+    when = timezone.now()
+    per_finding: dict[int, int] = {}
+    for _, row in chosen:
+        per_finding[row[3]] = per_finding.get(row[3], 0) + 1
+    rows: list[Report] = []
+    for i, row in chosen:
+        item, q = items[i], items[i]["quote"]
+        keep_email = site.allow_reader_email and row[4] in Finding.OPEN_STATUSES
+        rows.append(
+            Report(
+                finding_id=row[3],
+                created=when,
+                url=item["url"],
+                title=item.get("title", ""),
+                lang=item.get("lang", ""),
+                exact=q.exact,
+                prefix=q.prefix,
+                suffix=q.suffix,
+                start=q.start,
+                end=q.end,
+                suggestion=item.get("suggestion", ""),
+                comment=item.get("comment", ""),
+                client_hash=item.get("client_hash", ""),
+                email=item.get("email", "") if keep_email else "",
+            )
+        )
+    stamp = connection.ops.adapt_datetimefield_value(when)
+    values: list = []
+    for r in rows:
+        values += [stamp if column == "created" else getattr(r, column) for column in _REPORT_COLUMNS]
+    with connection.cursor() as cursor:
         for finding_id, n in per_finding.items():
-            cursor.execute(sql["count_n"], (n, stamp, finding_id))
-        values: list = []
-        for i, row in chosen:
-            item, q = items[i], items[i]["quote"]
-            keep_email = site.allow_reader_email and row[4] in Finding.OPEN_STATUSES
-            values += (row[3], stamp, item["url"], item.get("title", ""), item.get("lang", ""), q.exact)
-            values += (q.prefix, q.suffix, q.start, q.end, item.get("suggestion", ""))
-            values += (item.get("comment", ""), item.get("client_hash", ""))
-            values.append(item.get("email", "") if keep_email else "")
-        cursor.execute(_insert_many(connection, len(chosen)), values)
-        if connection.vendor == "sqlite":
-            # One writer holds the database, so one statement's rows get consecutive ids (each
-            # the highest so far plus one, AUTOINCREMENT); the trigger's FTS insert does not
-            # change lastrowid. Reading them back with RETURNING costs a step per row, and each
-            # step hands the GIL to the event loop and waits to get it back.
-            last = cursor.lastrowid
-            ids = list(range(last - len(chosen) + 1, last + 1))
-        else:
-            # Rows come back in the order of VALUES, as Django's bulk_create relies on.
-            ids = [r[0] for r in cursor.fetchall()]
-    for (i, row), report_id in zip(chosen, ids, strict=True):
-        results[i] = (report_id, row[3], True)
-    return results
+            cursor.execute(sql["count"], (n, stamp, finding_id))
+        # One INSERT for the group (the ORM's bulk_create spends more building it than the
+        # database spends running it); ids come back in the order of VALUES, as bulk_create
+        # itself relies on.
+        cursor.execute(_insert_reports(connection, len(rows)), values)
+        for report, (report_id,) in zip(rows, cursor.fetchall(), strict=True):
+            report.pk = report_id
+    if _has_channels(site.pk):
+        _notify_group(site, [row for _, row in chosen], rows, per_finding, when)
+    return [r.pk for r in rows]
 
 
-def _has_channels(connection, site_id: int, channels: dict) -> bool:
-    """Whether the site has notification channels, asked once per ``channels`` (a writer's
-    group) through the driver's cursor: the ORM's query building cost more than the look-up."""
-    if site_id not in channels:
-        with driver_cursor(connection) as cursor:
-            cursor.execute(_fast_sql(connection)["channel"], (site_id,))
-            channels[site_id] = cursor.fetchone() is not None
-    return channels[site_id]
+_REPORT_COLUMNS = (
+    "finding_id",
+    "created",
+    "url",
+    "title",
+    "lang",
+    "exact",
+    "prefix",
+    "suffix",
+    "start",
+    "end",
+)
+_REPORT_COLUMNS += ("suggestion", "comment", "client_hash", "email")
 
 
-_INSERT_MANY: dict[tuple[str, int], str] = {}
+def _insert_reports(connection, n: int) -> str:
+    q = connection.ops.quote_name
+    names = ", ".join(q(c) for c in _REPORT_COLUMNS)
+    row = "(" + ", ".join(["%s"] * len(_REPORT_COLUMNS)) + ")"
+    # The table and column names come from the model; values are always parameters.
+    return f"INSERT INTO {q(Report._meta.db_table)} ({names}) VALUES {', '.join([row] * n)} RETURNING id"  # noqa: S608
 
 
-def _insert_many(connection, n: int) -> str:
-    key = (connection.vendor, n)
-    if key not in _INSERT_MANY:
-        one = _fast_sql(connection)["report"]
-        head, _, rest = one.partition(" VALUES ")
-        row = rest.removesuffix(" RETURNING id")
-        returning = "" if connection.vendor == "sqlite" else " RETURNING id"
-        _INSERT_MANY[key] = f"{head} VALUES {', '.join([row] * n)}{returning}"
-    return _INSERT_MANY[key]
+def _notify_group(site: Site, found: list[tuple], reports: list[Report], per_finding: dict, when) -> None:
+    """The outbox rows of a group's reports, each describing its finding as it was right after
+    that report (what recording them one by one writes)."""
+    findings = Finding.objects.select_related("page").in_bulk(list(per_finding))
+    left = dict(per_finding)
+    for row, report in zip(found, reports, strict=True):
+        finding = copy.copy(findings[row[3]])  # the database's row after the whole group
+        finding.site = site
+        left[finding.pk] -= 1
+        finding.report_count -= left[finding.pk]
+        report.finding = finding
+        outbox.report_recorded(finding, report, duplicate=True, previous_status=row[4], when=when)
 
 
-_FAST_SQL: dict[str, dict[str, str]] = {}
+def _has_channels(site_id: int) -> bool:
+    from typodesk.notify.models import Channel
+
+    return Channel.objects.filter(site_id=site_id).exists()
 
 
-def _fast_sql(connection) -> dict[str, str]:
-    if connection.vendor not in _FAST_SQL:
+_GROUP_SQL: dict[str, dict[str, str]] = {}
+
+
+def _group_sql(connection) -> dict[str, str]:
+    if connection.vendor not in _GROUP_SQL:
         q = connection.ops.quote_name
-        page, finding, report = (q(m._meta.db_table) for m in (Page, Finding, Report))
+        page, finding = (q(m._meta.db_table) for m in (Page, Finding))
         greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-        columns = ["finding_id", "created", "url", "title", "lang", "exact", "prefix", "suffix"]
-        columns += ["start", "end", "suggestion", "comment", "client_hash", "email"]
-        names = ", ".join(q(c) for c in columns)
-        mark = "?" if connection.vendor == "sqlite" else "%s"
-        marks = ", ".join([mark] * len(columns))
-        # Table and column names come from the models; values are always parameters.
+        # Table names come from the models; values are always parameters.
         find = f"SELECT p.id, p.title, p.lang, f.id, f.status FROM {page} p LEFT JOIN {finding} f"  # noqa: S608
         find += " ON f.page_id = p.id AND f.span_key = %s WHERE p.site_id = %s AND p.url_hash = %s"
-        find = find.replace("%s", mark)
-        count = f"UPDATE {finding} SET report_count = report_count + 1, last_reported = {greatest}"  # noqa: S608
-        count += f"(last_reported, {mark}) WHERE id = {mark}"
-        count_n = count.replace("report_count + 1", f"report_count + {mark}")
-        insert = f"INSERT INTO {report} ({names}) VALUES ({marks}) RETURNING id"  # noqa: S608
-        from typodesk.notify.models import Channel
-
-        channel = f"SELECT 1 FROM {q(Channel._meta.db_table)} WHERE site_id = {mark} LIMIT 1"  # noqa: S608
-        _FAST_SQL[connection.vendor] = {
-            "find": find,
-            "count": count,
-            "count_n": count_n,
-            "report": insert,
-            "channel": channel,
-        }
-    return _FAST_SQL[connection.vendor]
+        count = f"UPDATE {finding} SET report_count = report_count + %s, "  # noqa: S608
+        count += f"last_reported = {greatest}(last_reported, %s) WHERE id = %s"
+        _GROUP_SQL[connection.vendor] = {"find": find, "count": count}
+    return _GROUP_SQL[connection.vendor]
 
 
 def _page(site: Site, url: str, title: str, lang: str) -> Page:

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache, wraps
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "yclid", "_ga"}
 
 
-def remembered_if_short[T](fn: Callable[[str], T]) -> Callable[[str], T]:
-    """``fn``, a function of one address, remembered for the last 1,024 addresses of up to 512
-    characters (longer ones, rare and possibly hostile, are not kept). A viral article's reports
-    all name the same page and come from the same origin: the lean ingestion path asks for
-    their normalised address and their hosts several times per report."""
-    remembered = lru_cache(maxsize=1024)(fn)
-
-    @wraps(fn)
-    def call(url: str) -> T:
-        return remembered(url) if len(url) <= 512 else fn(url)
-
-    return call
-
-
-@remembered_if_short
 def normalize_url(url: str) -> str:
     """Lower-case scheme and host, default port and fragment dropped, tracking parameters dropped.
 

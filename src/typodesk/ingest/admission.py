@@ -1,9 +1,9 @@
 """Whether a report may come in: the one admission check every way in shares.
 
-The Django report API, the Orphus form endpoint and the lean ingestion path all call
-:func:`admit`, so a limit or a defence added here holds everywhere. It takes no request
-object (the lean path has none): the caller passes what it read from the request, and the
-report's own fields as a plain mapping (``report``, see :func:`admit`).
+The report endpoint and the Orphus form both reach it through
+:func:`typodesk.ingest.store.store`, so a limit or a defence added here holds everywhere. It
+takes no request object: the caller passes what it read from the request, and the report's own
+fields as a plain mapping (``report``, see :func:`admit`).
 
 The order is cheapest first, and nothing a refused report did costs a legitimate reader: the
 blocklist, the honeypot, the minimum time and the proof-of-work's signature need no database; the
@@ -24,6 +24,7 @@ from typodesk.abuse import spam
 from typodesk.abuse.policy import policy_for
 from typodesk.ingest import ratelimit
 from typodesk.ingest.client import host_of
+from typodesk.sites.hosts import HostPatterns
 from typodesk.sites.models import Site
 
 
@@ -42,8 +43,6 @@ class Refused(Exception):
         *,
         reason: str,
         headers: dict[str, str] | None = None,
-        until: float | None = None,
-        template: str = "",
     ):
         super().__init__(message)
         self.status = status
@@ -51,10 +50,6 @@ class Refused(Exception):
         self.field = field
         self.reason = reason
         self.headers = headers or {}
-        # Rate limits: the Unix time at which the bucket holds a token again, and the message
-        # with {n} for the seconds to wait (the lean path answers repeats from them).
-        self.until = until
-        self.template = template
 
 
 @dataclass(frozen=True)
@@ -76,8 +71,6 @@ def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> N
             None,
             reason=reason,
             headers={"Retry-After": str(seconds)},
-            until=ratelimit.empty_until(key, capacity, per_second),
-            template=message,
         )
 
 
@@ -88,7 +81,13 @@ def bucket_keys(site: Site, client: str) -> tuple[str, str, str]:
 
 
 def admit(
-    site: Site, *, page_url: str, origin: str | None, client: str, report: Mapping[str, Any] | None = None
+    site: Site,
+    *,
+    page_url: str,
+    origin: str | None,
+    client: str,
+    report: Mapping[str, Any] | None = None,
+    hosts: HostPatterns | None = None,
 ) -> Admitted:
     """Check a report for ``site`` about the page at ``page_url``; raises :class:`Refused`.
 
@@ -101,17 +100,19 @@ def admit(
     hides from people and leaves empty), ``elapsed`` (milliseconds from the dialog opening to
     sending; None when the client does not say) and ``pow`` (the ALTCHA payload). A report that
     looks like spam is admitted, with the reason in :attr:`Admitted.spam`: it goes to the spam
-    folder, never away.
+    folder, never away. ``hosts`` is the site's host matcher when the caller has it already
+    (a cached site), else it is read from the site's domains.
     """
+    hosts = hosts or site.host_patterns()
     page_host = host_of(page_url)
-    if not site.allows_host(page_host):
+    if not hosts.matches(page_host):
         raise Refused(
             403,
             f"Pages on {page_host} are not part of this site: add the domain in the desk.",
             "url",
             reason="domain",
         )
-    if origin is not None and not site.allows_host(host_of(origin)):
+    if origin is not None and not hosts.matches(host_of(origin)):
         raise Refused(403, "This page's origin is not one of the site's domains.", "origin", reason="origin")
 
     report = report or {}

@@ -1,7 +1,8 @@
-"""The public report API: ``POST /api/v1/reports``.
+"""The ``/api/v1`` NinjaAPI: the CMS's re-check call, the REST API for editors, one OpenAPI document.
 
-Every answer other than 201 carries ``{"error": …, "field": …}`` with a message
-a person can act on; no input can make it answer 500.
+``POST /api/v1/reports`` is answered in front of Django by :mod:`typodesk.ingest.endpoint`; it is
+described here (:class:`TypodeskAPI`) so that the one OpenAPI document covers it too.
+Every answer other than 2xx carries ``{"error": …, "field": …}`` with a message a person can act on.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from typodesk.findings.services import Quote, record_report
-from typodesk.ingest import admission, refusals
-from typodesk.ingest.client import client_hash, host_of
-from typodesk.ingest.schemas import MAX_BODY, ErrorOut, ReportIn, ReportOut
+from typodesk.ingest.client import host_of
+from typodesk.ingest.openapi import with_report_endpoint
+from typodesk.ingest.schemas import MAX_BODY, ErrorOut
 from typodesk.pages.schemas import RecheckIn, RecheckOut
 from typodesk.sites.models import Site
 
@@ -57,7 +57,13 @@ def too_large(request: HttpRequest) -> str:
     return f"The body of {request.method} {request.path} is larger than {MAX_BODY // 1024} KB."
 
 
-api = NinjaAPI(
+class TypodeskAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return with_report_endpoint(schema)
+
+
+api = TypodeskAPI(
     title="typodesk API",
     version="1",
     urls_namespace="api-v1",
@@ -92,71 +98,6 @@ def _validation_error(request, exc: ValidationError):
     if err.get("type") == "missing":
         msg = "This field is required"
     return _error(request, 400, f"{field}: {msg}.", field)
-
-
-def admit(request: HttpRequest, site: Site, page_url: str, report: dict | None = None) -> admission.Admitted:
-    """:func:`typodesk.ingest.admission.admit` for a Django request (``report``: the report's fields)."""
-    try:
-        return admission.admit(
-            site,
-            page_url=page_url,
-            origin=request.headers.get("Origin"),
-            client=client_hash(request),
-            report=report,
-        )
-    except admission.Refused as exc:
-        refusals.record(site.pk, exc.reason)
-        raise ApiError(exc.status, exc.message, exc.field, exc.headers) from None
-
-
-@api.post(
-    "/reports",
-    response={201: ReportOut, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut, 429: ErrorOut},
-    summary="Report a mistake",
-    tags=["reports"],
-)
-def create_report(request, payload: ReportIn):
-    """Store a reader's report; reports of the same span on the same page share one finding.
-
-    Also accepted with ``Content-Type: text/plain`` (same JSON), so browsers send it without a preflight.
-    """
-    site = Site.objects.filter(public_key=payload.site).prefetch_related("domains").first()
-    if site is None:
-        refusals.record(None, "unknown_site")
-        raise ApiError(403, "Unknown site key: check the data-site attribute of the script tag.", "site")
-    request.typodesk_site = site
-    q = payload.quote
-    admitted = admit(
-        request,
-        site,
-        payload.url,
-        {
-            "quote": q.exact,
-            "suggestion": payload.suggestion,
-            "comment": payload.comment,
-            "title": payload.title,
-            "honeypot": payload.website,
-            "elapsed": payload.elapsed,
-            "pow": payload.pow,
-        },
-    )
-
-    recorded = record_report(
-        site,
-        url=payload.url,
-        quote=Quote(q.exact, q.prefix, q.suffix, q.start, q.end),
-        title=payload.title,
-        lang=payload.lang,
-        suggestion=payload.suggestion if payload.suggestion != q.exact else "",
-        comment=payload.comment,
-        client_hash=admitted.client,
-        email=payload.email,
-        root=getattr(payload, "root", ""),
-        spam=admitted.spam,
-    )
-    return Status(
-        201, {"id": recorded.report.pk, "finding": recorded.finding.pk, "duplicate": recorded.duplicate}
-    )
 
 
 class SiteTokenAuth(HttpBearer):

@@ -10,21 +10,25 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
-from typodesk.findings.urlnorm import remembered_if_short
-
 
 def client_address(request) -> str:
-    """The client's address; X-Forwarded-For is believed only from a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    """The client's address of a Django request (see :func:`address_of`)."""
+    return address_of(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR"))
+
+
+def address_of(remote: str | None, forwarded: str | None) -> str:
+    """The client's address from the connection's peer (``remote``) and the X-Forwarded-For
+    header, which is believed only from a trusted proxy."""
+    remote = remote or ""
     if not settings.TYPODESK_TRUSTED_PROXIES or not _trusted(remote):
         return remote
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    hops = [a.strip() for a in (forwarded or "").split(",") if a.strip()]
     # Walk from the nearest hop back; the first address that is not one of our
     # proxies is the client. Anything further left could be forged by it.
-    for addr in reversed(forwarded):
+    for addr in reversed(hops):
         if not _trusted(addr):
             return addr
-    return forwarded[0] if forwarded else remote
+    return hops[0] if hops else remote
 
 
 def _trusted(addr: str) -> bool:
@@ -42,13 +46,17 @@ def _trusted(addr: str) -> bool:
 
 
 def client_hash(request) -> str:
+    """:func:`hash_address` of a Django request's client address."""
+    return hash_address(client_address(request))
+
+
+def hash_address(address: str) -> str:
     """HMAC of the address with a salt that changes every day: enough to rate-limit, useless to track."""
     day = timezone.now().date().isoformat()
     key = f"{settings.SECRET_KEY}:client:{day}".encode()
-    return hmac.new(key, client_address(request).encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-@remembered_if_short
 def host_of(url: str) -> str | None:
     """The host name of a URL or Origin header, or None when it has none or is malformed."""
     try:

@@ -35,7 +35,6 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -43,11 +42,14 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from typodesk.findings.services import CONTEXT_MATCH, Quote, record_report
+from typodesk.findings.services import CONTEXT_MATCH, Quote
 from typodesk.findings.urlnorm import normalize_url
-from typodesk.ingest.api import ApiError, admit
+from typodesk.ingest.admission import Refused
+from typodesk.ingest.client import client_hash
 from typodesk.ingest.schemas import MAX_BODY, MAX_EXACT, MAX_TEXT, MAX_URL
-from typodesk.sites.models import Domain, Site, www_twin
+from typodesk.ingest.sitecache import SiteSnapshot
+from typodesk.ingest.store import Failed, Incoming, store
+from typodesk.sites.models import Site, sites_covering
 from typodesk.text import normalize
 
 log = logging.getLogger(__name__)
@@ -161,23 +163,33 @@ def _http_url(url: str) -> bool:
 
 
 def site_for(url: str) -> Site | None:
-    """The site whose domains include the page's host: an exact domain before a wildcard, the
+    """The site whose domains cover the page's host: an exact domain before a wildcard, the
     narrowest wildcard first, the oldest site when several share a domain."""
     try:
-        host = (urlsplit(url).hostname or "").rstrip(".")
+        host = urlsplit(url).hostname
     except ValueError:
         return None
-    if not host:
-        return None
-    parts = host.split(".")
-    candidates = [host] + ["*." + ".".join(parts[i:]) for i in range(len(parts))]
-    twin = www_twin(host)  # only for sites treating www. and the bare domain as one
-    domains = Domain.objects.filter(
-        Q(host__in=candidates) | Q(host=twin, site__www_alias=True)
-    ).select_related("site")
-    order = [host, twin, *candidates[1:]]
-    best = min(domains, key=lambda d: (order.index(d.host), d.site_id), default=None)
-    return best.site if best else None
+    found = sites_covering(host)
+    return found[0][1] if found else None
+
+
+def _report(url: str, quote: Quote, comment: str) -> dict:
+    """The report as :func:`typodesk.ingest.store.store` takes it (what the widget would send)."""
+    return {
+        "url": url,
+        "title": "",
+        "lang": "",
+        "quote": {
+            "exact": quote.exact,
+            "prefix": quote.prefix,
+            "suffix": quote.suffix,
+            "start": quote.start,
+            "end": quote.end,
+        },
+        "suggestion": "",
+        "comment": comment,
+        "email": "",
+    }
 
 
 def _page(status: int, message: str, headers: dict | None = None) -> HttpResponse:
@@ -224,15 +236,20 @@ def orphus(request: HttpRequest) -> HttpResponse:
         site = site_for(ref)
         if site is None:
             raise OrphusError(403, "The page is not on a domain of any site here.")
-        quote = quote_of(fields)
-        comment = fields.get("comment", "").strip()[:MAX_TEXT]
-        try:
-            admitted = admit(request, site, ref, {"quote": quote.exact, "comment": comment})
-        except ApiError as exc:
-            raise OrphusError(exc.status_code, exc.message, exc.headers) from None
-        record_report(
-            site, url=ref, quote=quote, comment=comment, client_hash=admitted.client, spam=admitted.spam
+        item = Incoming(
+            site=SiteSnapshot(site, site.host_patterns()),
+            report=_report(ref, quote_of(fields), fields.get("comment", "").strip()[:MAX_TEXT]),
+            origin=request.headers.get("Origin"),
+            client=client_hash(request),
         )
+        store([item])  # admitted and recorded as the report endpoint's reports are
+        outcome = item.outcome
+        if isinstance(outcome, Refused):
+            raise OrphusError(outcome.status, outcome.message, outcome.headers)
+        if isinstance(outcome, Failed):
+            raise OrphusError(
+                outcome.status, outcome.message, {"Retry-After": "5"} if outcome.status == 503 else {}
+            )
     except OrphusError as exc:
         return _page(exc.status, exc.message, exc.headers)
     except Exception:

@@ -22,27 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from typodesk.db import driver_cursor
 from typodesk.ingest.models import RateBucket
 
-
-class NotInMemory(Exception):
-    """Raised by :func:`take` inside :func:`memory_only` when the answer needs the backend."""
-
-
 _local = threading.local()
-
-
-class memory_only:  # noqa: N801 (used as a function: ``with memory_only():``)
-    """Within this block :func:`take` answers only from memory (a bucket known to be empty) and
-    raises :class:`NotInMemory`, before any side effect, when it would ask the backend. The lean
-    path runs admission this way in its event loop: a flood is refused without leaving it."""
-
-    __slots__ = ("before",)
-
-    def __enter__(self):
-        self.before = _local.__dict__.get("memory_only", False)
-        _local.memory_only = True
-
-    def __exit__(self, *exc):
-        _local.memory_only = self.before
 
 
 # (key, capacity, per_second) -> Unix time at which the bucket holds one token again.
@@ -65,10 +45,7 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
         if now < until:
             return max(1.0, math.ceil(until - now))
         _empty_until.pop(memo, None)
-    state = _local.__dict__  # one look-up for both flags: this runs three times per report
-    if state.get("memory_only"):
-        raise NotInMemory(key)
-    group = state.get("group")
+    group = _local.__dict__.get("group")
     if group is not None:  # only ever set without Redis (grouped.__enter__)
         short = group.take(key, memo[1], memo[2], float(now))
     elif (client := _redis()) is not None:
@@ -87,20 +64,10 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
     return max(1.0, math.ceil(short))
 
 
-def empty_until(key: str, capacity: float, per_second: float) -> float | None:
-    """When the bucket, known empty in this process, holds a token again (Unix time), or None."""
-    return _empty_until.get((key, float(capacity), float(per_second)))
-
-
-generation = 0  # bumped by reset_local: answers derived from the memory above are void
-
-
 def reset_local() -> None:
     """Forget the empty buckets remembered in this process (tests; a changed limit)."""
-    global generation
     with _lock:
         _empty_until.clear()
-        generation += 1
 
 
 # The database -----------------------------------------------------------------------------

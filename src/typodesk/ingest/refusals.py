@@ -1,9 +1,11 @@
 """Counting refused reports by site, day and reason, cheaply enough to survive a flood.
 
-:func:`record` only adds to a counter in memory; :func:`flush` (called at most every
-``FLUSH_EVERY`` seconds by :func:`record` itself, and by the worker and at shutdown) adds the
-sums to :class:`~typodesk.ingest.models.Refusal` rows with one UPDATE per (site, day, reason).
-A process killed between flushes loses at most those seconds of *counts*; never a report.
+:func:`record` only adds to a counter in memory (it is called from the event loop, where no
+query may run); :func:`flush` adds the sums to :class:`~typodesk.ingest.models.Refusal` rows
+with one UPDATE per (site, day, reason). The report writer's thread flushes every
+``FLUSH_EVERY`` seconds, and every server process flushes when it stops (typodesk.asgi's
+lifespan shutdown). A process killed between flushes loses at most those seconds of *counts*;
+never a report.
 
 Reasons are short words: ``rate_client``, ``rate_site``, ``rate_global``, ``unknown_site``,
 ``domain``, ``origin``, ``bad_body``, ``too_large``, ``honeypot``, ``too_fast``, ``pow``,
@@ -12,7 +14,6 @@ Reasons are short words: ``rate_client``, ``rate_site``, ``rate_global``, ``unkn
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import Counter
@@ -23,7 +24,6 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 FLUSH_EVERY = 2.0
-log = logging.getLogger("typodesk.ingest")
 
 _lock = threading.Lock()
 _pending: Counter[tuple[int | None, date, str]] = Counter()
@@ -31,24 +31,20 @@ _last_flush = time.monotonic()
 
 
 def record(site_id: int | None, reason: str, n: int = 1) -> None:
-    """Count ``n`` refusals of ``reason`` for the site (None: no known site)."""
-    global _last_flush
+    """Count ``n`` refusals of ``reason`` for the site (None: no known site); memory only."""
     key = (site_id, timezone.now().date(), reason[:20])
     with _lock:
         _pending[key] += n
-        due = time.monotonic() - _last_flush >= FLUSH_EVERY
-        if due:
-            _last_flush = time.monotonic()
-    if due:
-        try:
-            flush()
-        except Exception:  # a refusal is answered whatever the counter's database does
-            log.warning("refusal counts could not be written yet; kept for the next flush", exc_info=True)
 
 
-def flush() -> int:
-    """Write the counted refusals to the database; returns how many were written."""
+def flush(due_only: bool = False) -> int:
+    """Write the counted refusals to the database; returns how many were written.
+    ``due_only``: only when the last flush is ``FLUSH_EVERY`` seconds old."""
+    global _last_flush
     with _lock:
+        if due_only and time.monotonic() - _last_flush < FLUSH_EVERY:
+            return 0
+        _last_flush = time.monotonic()
         batch = dict(_pending)
         _pending.clear()
     written = 0

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from typodesk.findings.urlnorm import normalize_url, remembered_if_short
+from typodesk.findings.urlnorm import normalize_url
 
 MAX_EXACT = 1000
 MAX_CONTEXT = 64
@@ -23,17 +23,10 @@ MAX_BODY = 16 * 1024
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
-# Validation context for a JSON body with no \u escape in it: its strings cannot hold NUL or a
-# lone surrogate (raw control characters, invalid UTF-8 and lone surrogate escapes are invalid
-# JSON to pydantic's parser), so the check below has nothing to find (the lean ingestion path).
-NO_ESCAPES = {"no_escapes": True}
 
-
-def _clean(value: str, info: ValidationInfo) -> str:
+def _clean(value: str) -> str:
     # Lone surrogates cannot be stored as UTF-8 and NUL cannot be stored by
     # PostgreSQL: refuse them here with a message instead of failing later.
-    if info.context is NO_ESCAPES:
-        return value
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
     if _SURROGATE.search(value):  # a regex: this runs on every string of every report
@@ -41,9 +34,8 @@ def _clean(value: str, info: ValidationInfo) -> str:
     return value
 
 
-@remembered_if_short
 def _url_problem(value: str) -> str:
-    """What is wrong with a page address, or "" (remembered: a viral page's reports all name it)."""
+    """What is wrong with a page address, or "" when nothing is."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "must be the page's full http:// or https:// address"

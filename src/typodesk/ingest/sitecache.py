@@ -1,68 +1,77 @@
-"""Sites and "is this host any site's?" answers kept in memory for the lean ingestion path.
+"""Sites as the report endpoint sees them: immutable snapshots kept for a few seconds.
 
-Every report names its site by public key, and every cross-origin answer asks whether the
-Origin is a domain of some site: both are read from the database at most once every
-``TTL`` seconds per key or host. A change made in this process (the desk, the API, the CLI
-inside ``serve``) clears the cache at once through Django's model signals; a change made in
-another process (another server, ``typodesk site add``) is seen within ``TTL`` seconds.
+Every report names its site by public key, and every cross-origin answer asks whether the Origin
+is a domain of some site. Both are read from the database at most once every ``TTL`` seconds per
+key or host. A snapshot is built once (the site and its :class:`~typodesk.sites.hosts.HostPatterns`)
+and never changed afterwards, so any number of requests may share it. A change made in this
+process (the desk, the API) forgets the snapshots at once through Django's model signals; a change
+made in another process (another server, ``typodesk site add``) is seen within ``TTL`` seconds.
 Unknown keys are remembered too, so a flood of reports for a made-up key costs no query.
+
+The look-ups read the database: call them from a thread, never from the event loop.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from typodesk.sites.models import Domain, Site
+from typodesk.sites.hosts import HostPatterns, clean_host
+from typodesk.sites.models import Domain, Site, sites_covering
 
 TTL = 5.0  # seconds
 MAX_ENTRIES = 10_000  # per map; past that the map starts again (a flood of random keys or hosts)
 
+
+@dataclass(frozen=True, slots=True)
+class SiteSnapshot:
+    """A site read at one moment: the model (never saved or changed through here) and its hosts."""
+
+    site: Site
+    hosts: HostPatterns
+
+
 _lock = threading.Lock()
-_sites: dict[str, tuple[float, Site | None]] = {}
+_sites: dict[str, tuple[float, SiteSnapshot | None]] = {}
 _any_host: dict[str, tuple[float, bool]] = {}
 _generation = 0
-MISSING = object()
+MISS = object()  # not cached (or expired): ask the function that reads the database
 
 
-def cached_site(key: str):
-    """The cached site for ``key`` (None: known not to exist), or :data:`MISSING`."""
-    hit = _sites.get(key)
-    if hit is None or hit[0] < time.monotonic():
-        return MISSING
-    return hit[1]
+def cached(kind: str, key: str):
+    """What :func:`site` (``kind`` "site") or :func:`any_site_has` ("host") would answer, if it is
+    cached; else :data:`MISS`. Reads no database: for the event loop."""
+    cache = _sites if kind == "site" else _any_host
+    hit = cache.get(key if kind == "site" else clean_host(key))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else MISS
 
 
-def load_site(key: str) -> Site | None:
-    """Read the site from the database (blocking: call from a thread) and cache it."""
+def site(key: str) -> SiteSnapshot | None:
+    """The site whose public key is ``key`` (None: there is none)."""
+    hit = cached("site", key)
+    if hit is not MISS:
+        return hit
     generation = _generation
-    site = Site.objects.filter(public_key=key).prefetch_related("domains").first()
-    if site is not None:
-        # Site.allows_host reads site.hosts() for every report: answer it from this snapshot
-        # (as fresh as the cached site itself) instead of building a related manager each time.
-        hosts = [d.host for d in site.domains.all()]
-        site.hosts = lambda: hosts
-    _store(_sites, key, site, generation)
-    return site
+    found = Site.objects.filter(public_key=key).prefetch_related("domains").first()
+    snapshot = SiteSnapshot(found, found.host_patterns()) if found is not None else None
+    _store(_sites, key, snapshot, generation)
+    return snapshot
 
 
-def cached_any_host(host: str):
-    """Cached answer to "is ``host`` a domain of any site?", or :data:`MISSING`."""
-    hit = _any_host.get(host)
-    if hit is None or hit[0] < time.monotonic():
-        return MISSING
-    return hit[1]
-
-
-def load_any_host(host: str) -> bool:
-    """Ask the database (blocking) whether ``host`` is a domain of any site, and cache it."""
-    from typodesk.ingest.middleware import _host_is_any_site
-
+def any_site_has(host: str | None) -> bool:
+    """Whether ``host`` is covered by the domains of any site (CORS before a site is known)."""
+    host = clean_host(host)
+    if not host:
+        return False
+    hit = cached("host", host)
+    if hit is not MISS:
+        return hit
     generation = _generation
-    answer = _host_is_any_site(host)
+    answer = bool(sites_covering(host))
     _store(_any_host, host, answer, generation)
     return answer
 
@@ -70,25 +79,21 @@ def load_any_host(host: str) -> bool:
 def _store(cache: dict, key, value, generation: int) -> None:
     with _lock:
         if generation != _generation:
-            return  # invalidated while we read: the value may be stale
+            return  # forgotten while we read: the value may be stale
         if len(cache) >= MAX_ENTRIES:
             cache.clear()
         cache[key] = (time.monotonic() + TTL, value)
 
 
-def generation() -> int:
-    """Bumped whenever this process forgets the cache (a site or a domain changed)."""
-    return _generation
-
-
 def invalidate(*args, **kwargs) -> None:
     """Forget everything (a site or a domain changed in this process): now, and again when the
     change commits (a read in between may have cached what the database had before it)."""
-    _forget()
-    transaction.on_commit(_forget)
+    forget()
+    transaction.on_commit(forget)
 
 
-def _forget() -> None:
+def forget() -> None:
+    """Forget every site and host now (tests; :func:`invalidate` for changes)."""
     global _generation
     with _lock:
         _generation += 1

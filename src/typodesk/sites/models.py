@@ -13,6 +13,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from typodesk.sites.hosts import HostPatterns, candidate_domains
+
 
 def new_public_key() -> str:
     # Public: it stands in every page's script tag. Random so that keys of
@@ -55,11 +57,6 @@ SITE_LANGUAGES = [
     ("tr", "Türkçe"),
     ("uk", "Українська"),
 ]
-
-
-def www_twin(host: str) -> str:
-    """``www.news.example`` ↔ ``news.example`` (the other half of a www pair)."""
-    return host[4:] if host.startswith("www.") else f"www.{host}"
 
 
 class Site(models.Model):
@@ -110,21 +107,30 @@ class Site(models.Model):
     def hosts(self) -> list[str]:
         return [d.host for d in self.domains.all()]
 
+    def host_patterns(self) -> HostPatterns:
+        """The site's domains as an immutable matcher (:mod:`typodesk.sites.hosts`)."""
+        return HostPatterns.of(self.hosts(), self.www_alias)
+
     def allows_host(self, host: str | None) -> bool:
-        """True when pages on ``host`` belong to this site (exact host or ``*.`` wildcard)."""
-        if not host:
-            return False
-        host = host.lower().rstrip(".")
-        patterns = self.hosts()
-        if self.www_alias:
-            patterns += [www_twin(p) for p in patterns if not p.startswith("*.")]
-        for pattern in patterns:
-            if pattern.startswith("*."):
-                if host == pattern[2:] or host.endswith(pattern[1:]):
-                    return True
-            elif host == pattern:
-                return True
-        return False
+        """True when pages on ``host`` belong to this site (exact host, ``*.`` wildcard, www twin)."""
+        return self.host_patterns().matches(host)
+
+
+def sites_covering(host: str | None) -> list[tuple[int, Site]]:
+    """The sites whose domains cover ``host``, closest first (:meth:`HostPatterns.closeness`, then
+    the oldest site), each with its closeness: for requests that name no site (CORS answers
+    before a site is known, Orphus reports)."""
+    candidates = candidate_domains(host)
+    if not candidates:
+        return []
+    ids = Domain.objects.filter(host__in=candidates).values_list("site_id", flat=True).distinct()
+    found = []
+    for site in Site.objects.filter(pk__in=ids).prefetch_related("domains").order_by("pk"):
+        closeness = site.host_patterns().closeness(host)
+        if closeness is not None:
+            found.append((closeness, site))
+    found.sort(key=lambda pair: (pair[0], pair[1].pk))
+    return found
 
 
 class Domain(models.Model):

@@ -1,0 +1,273 @@
+"""``POST /api/v1/reports``: the report endpoint, a small ASGI application in front of Django.
+
+Readers' reports are most of what a typodesk server answers, and they need little of what Django
+does for a request (sessions, CSRF, templates). :class:`Application` answers ``/api/v1/reports``
+itself and hands every other request, and a report whose Host Django would refuse, to Django:
+
+1. the body (at most 16 KB) is parsed and validated in the event loop (:class:`ReportIn`);
+2. the site comes from :mod:`typodesk.ingest.sitecache` (read in a thread when not cached);
+3. the report goes to this process's writer thread (:mod:`typodesk.ingest.writer`), which admits
+   and records it with others in one transaction (:func:`typodesk.ingest.store.store`);
+4. the request is answered when that transaction has committed.
+
+Every answer other than 201 carries ``{"error": …, "field": …}`` with a message a person can act
+on. CORS headers go only to an Origin that is a domain of the report's site (or, before a site is
+known, of any site), never with credentials. The application also takes ASGI's lifespan events:
+when a server process stops, its writer stores what is queued and writes the refusal counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+from pydantic import ValidationError
+
+from typodesk.ingest import refusals, sitecache, writer
+from typodesk.ingest.admission import Refused
+from typodesk.ingest.client import address_of, hash_address, host_of
+from typodesk.ingest.schemas import MAX_BODY, ReportIn
+from typodesk.ingest.store import Failed, Incoming, Stored
+
+log = logging.getLogger("typodesk.ingest")
+
+PATH = "/api/v1/reports"
+TOO_LARGE = f"The report is larger than {MAX_BODY // 1024} KB."
+UNKNOWN_SITE = "Unknown site key: check the data-site attribute of the script tag."
+BUSY = "The server is busy. Please try again in a few seconds."
+
+
+class Application:
+    """ASGI: the report endpoint here, lifespan events here, everything else to ``django``."""
+
+    def __init__(self, django):
+        self.django = django
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":
+            return await _lifespan(receive, send)
+        if scope["type"] != "http" or scope["path"] != PATH:
+            return await self.django(scope, receive, send)
+        headers = _headers(scope)
+        if not _host_allowed(headers.get("host", "")):
+            return await self.django(scope, receive, send)  # Django answers, and logs, its 400
+        method = scope["method"]
+        if method == "POST":
+            status, body, extra = await _post(scope, headers, receive)
+        elif method == "OPTIONS":
+            status, body, extra = await _preflight(headers)
+        else:
+            status, extra = 405, [(b"allow", b"POST")]
+            body = _error(f"{PATH} does not take {method}; use POST.", None)
+        if status is None:
+            return  # the client went away before its body arrived
+        await _send(send, status, body, extra)
+
+
+async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, bytes, list]:
+    origin = headers.get("origin")
+    raw = await _body(headers, receive)
+    if raw is _GONE:
+        return None, b"", []
+    try:
+        if raw is None:
+            raise _Refusal(413, TOO_LARGE, "body", "too_large")
+        report = _validate(raw)
+        site = await _looked_up("site", report.site, sitecache.site)
+        if site is None:
+            raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
+    except _Refusal as refusal:
+        refusals.record(None, refusal.reason)
+        cors = _cors(origin) if origin and await _any_site_has(host_of(origin)) else []
+        return refusal.status, _error(refusal.message, refusal.field), cors
+    cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
+    client = scope.get("client")
+    address = address_of(client[0] if client else "", headers.get("x-forwarded-for"))
+    report_fields = report.model_dump()
+    item = Incoming(site=site, report=report_fields, origin=origin, client=hash_address(address))
+    done = writer.get().submit(item)
+    if done is None:
+        refusals.record(site.site.pk, "busy")
+        return 503, _error(BUSY, None), [(b"retry-after", b"5"), *cors]
+    await done
+    outcome = item.outcome
+    if isinstance(outcome, Stored):
+        body = json.dumps({"id": outcome.report, "finding": outcome.finding, "duplicate": outcome.duplicate})
+        return 201, body.encode(), cors
+    if isinstance(outcome, Refused):
+        extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in outcome.headers.items()]
+        return outcome.status, _error(outcome.message, outcome.field), extra + cors
+    failed = outcome if isinstance(outcome, Failed) else Failed()
+    return failed.status, _error(failed.message, None), [(b"retry-after", b"5"), *cors]
+
+
+async def _preflight(headers: dict[str, str]) -> tuple[int, bytes, list]:
+    origin = headers.get("origin")
+    extra: list[tuple[bytes, bytes]] = []
+    if origin and await _any_site_has(host_of(origin)):
+        extra += _cors(origin)
+        extra += [
+            (b"access-control-allow-methods", b"POST, OPTIONS"),
+            (b"access-control-allow-headers", b"Content-Type"),
+            (b"access-control-max-age", b"86400"),
+        ]
+    return 204, b"", extra
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, message: str, field: str | None, reason: str):
+        super().__init__(message)
+        self.status, self.message, self.field, self.reason = status, message, field, reason
+
+
+def _validate(raw: bytes) -> ReportIn:
+    """The report in ``raw``, or :class:`_Refusal` (400) saying what is wrong with it."""
+    if not raw.strip():
+        raise _Refusal(400, "The body is empty: send the report as a JSON object.", "body", "bad_body")
+    try:
+        return ReportIn.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+    if error.get("type") == "json_invalid":
+        # pydantic's parser refuses some JSON Python's reads (a lone surrogate escape, which the
+        # field's own check then names): the standard library decides, in its own words.
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise _Refusal(400, "The body must be UTF-8 encoded JSON.", "body", "bad_body") from None
+        except RecursionError:
+            raise _Refusal(400, "The JSON is nested too deeply.", "body", "bad_body") from None
+        except ValueError as exc:
+            raise _Refusal(400, f"The body is not valid JSON: {exc}.", "body", "bad_body") from None
+        try:
+            return ReportIn.model_validate(data)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+    field = ".".join(str(p) for p in error.get("loc", ())) or "body"
+    if error.get("type") in ("model_type", "model_attributes_type") and field == "body":
+        raise _Refusal(400, "body: The report must be a JSON object.", "body", "bad_body")
+    message = (
+        "This field is required" if error.get("type") == "missing" else str(error.get("msg", "invalid value"))
+    )
+    raise _Refusal(400, f"{field}: {message.removeprefix('Value error, ')}.", field, "bad_body")
+
+
+_GONE = object()  # the client disconnected
+
+
+async def _body(headers: dict[str, str], receive) -> Any:
+    """The whole body; None when it is (or is announced to be) over MAX_BODY; _GONE when the
+    client went away."""
+    try:
+        if int(headers.get("content-length") or 0) > MAX_BODY:
+            return None
+    except ValueError:
+        pass
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return _GONE
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _looked_up(kind: str, key: str, read):
+    """The site cache's answer, read from the database in a thread when it has none."""
+    hit = sitecache.cached(kind, key)
+    return await _off_loop(read, key) if hit is sitecache.MISS else hit
+
+
+async def _any_site_has(host: str | None) -> bool:
+    return bool(host) and await _looked_up("host", host, sitecache.any_site_has)
+
+
+async def _off_loop(function, *args):
+    """``function(*args)`` where it may query the database: in a thread, whose connection is
+    closed afterwards (no query runs in the event loop, as Django requires)."""
+
+    def call():
+        from django.db import connection
+
+        try:
+            return function(*args)
+        finally:
+            connection.close()
+
+    return await asyncio.to_thread(call)
+
+
+def _headers(scope) -> dict[str, str]:
+    """Request headers: names lower-cased, values decoded as Django does (latin-1), repeats
+    joined by ","."""
+    out: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        out[key] = f"{out[key]},{text}" if key in out else text
+    return out
+
+
+def _host_allowed(host: str) -> bool:
+    """Django's own Host check (ALLOWED_HOSTS), so that the endpoint answers the hosts the rest
+    of the server answers."""
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed:
+        allowed = [".localhost", "127.0.0.1", "[::1]"]
+    return bool(domain) and validate_host(domain, allowed)
+
+
+def _cors(origin: str) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"access-control-allow-origin", origin.encode("latin-1")),
+        # The widget reads Retry-After to tell a refused reader when to try again.
+        (b"access-control-expose-headers", b"Retry-After"),
+        (b"vary", b"Origin"),
+    ]
+
+
+def _error(message: str, field: str | None) -> bytes:
+    return json.dumps({"error": message, "field": field}).encode()
+
+
+async def _send(send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _lifespan(receive, send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            try:
+                await _off_loop(_stop)
+            except Exception:  # the database is gone: the last seconds' counts are lost, never a report
+                log.warning("refusal counts not written at shutdown", exc_info=True)
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _stop() -> None:
+    """A server process stops: what is queued is stored, and the refusal counts are written."""
+    writer.shutdown()
+    refusals.flush()
