@@ -101,7 +101,11 @@ def test_reports_sent_together_are_each_stored_once(served):
     ids = [json.loads(a[2])["id"] for a in answers]
     assert len(set(ids)) == 120
     count = install.run(
-        "manage", "shell", "--no-imports", "-c", "from typodesk.findings.models import Report; print(Report.objects.count())"
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from typodesk.findings.models import Report; print(Report.objects.count())",
     )
     assert int(count.stdout) == 120
 
