@@ -10,10 +10,11 @@ each server's runs the stored rows are counted and compared with the 201s.
 Rows:
   minimal (NORMAL / FULL)  bench/minimal_server.py: asyncio, SQLite WAL, INSERT + COMMIT per request
   Isso 0.14                bench/isso_run.py: gunicorn 4 workers, SQLite (throw-away virtualenv)
-  typodesk accepted        `typodesk serve` + `typodesk worker`, SQLite, the lean path; limits raised;
-                           then the same with `serve --cpus auto` (the process kept on one CPU) and
-                           `serve --workers 2`, and `serve --with-worker` (the one-machine default,
-                           one process; its dictionary for spelling suggestions loads during the run)
+  typodesk accepted        limits raised: `serve --with-worker` (the one-machine default, one process;
+                           its dictionary for spelling suggestions loads during the run) on SQLite,
+                           then on PostgreSQL (a new database on $TYPODESK_BENCH_DATABASE_URL's
+                           server, default postgres://postgres@127.0.0.1:5432/test; --skip-postgres),
+                           then `serve` + `typodesk worker` and `serve --workers 2` + worker on SQLite
   typodesk refused: …      default limits: one client over its rate limit (429), with the same body
                            each time and with every body different, an unknown site key (403), a
                            malformed body (400)
@@ -207,14 +208,26 @@ def bench_isso(args, results: dict) -> None:
 
 
 class Typodesk:
-    """A fresh data directory, one site, `typodesk serve` and `typodesk worker`."""
+    """A fresh data directory (and PostgreSQL database, with ``database``), one site, `typodesk
+    serve` and, unless ``with_worker``, `typodesk worker`."""
 
-    def __init__(self, env_extra: dict, with_worker: bool = False, desk_findings: int = 0, extra=()):
+    def __init__(
+        self, env_extra: dict, with_worker: bool = False, desk_findings: int = 0, extra=(), database: str = ""
+    ):
         self.tmp = Path(tempfile.mkdtemp(prefix="typodesk-bench-"))
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith("TYPODESK_") and k != "DATABASE_URL"
         }
         self.env.update(TYPODESK_DATA_DIR=str(self.tmp / "data"), TYPODESK_SECRET_KEY="bench", **env_extra)
+        self.database = ""
+        if database:
+            import psycopg
+
+            name = f"typodesk_bench_{os.getpid()}_{int(time.time())}"
+            with psycopg.connect(database, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            self.server_url, self.database = database, database.rsplit("/", 1)[0] + "/" + name
+            self.env["DATABASE_URL"] = self.database
         subprocess.run([*TYPODESK, "init"], env=self.env, check=True, capture_output=True)
         out = subprocess.run(
             [*TYPODESK, "site", "add", "News", "--domain", "news.example"],
@@ -257,6 +270,12 @@ class Typodesk:
         subprocess.run(cmd, env=self.env, check=True, capture_output=True)
 
     def stored(self, url_like: str = "%") -> int:
+        if self.database:
+            import psycopg
+
+            with psycopg.connect(self.database) as conn:
+                sql = "SELECT count(*) FROM findings_report WHERE url LIKE %s"
+                return conn.execute(sql, (url_like,)).fetchone()[0]
         con = sqlite3.connect(self.tmp / "data" / "typodesk.sqlite3")
         try:
             sql = "SELECT count(*) FROM findings_report WHERE url LIKE ?"
@@ -267,6 +286,11 @@ class Typodesk:
     def close(self) -> None:
         stop([p for p in (self.serve, self.worker) if p is not None])
         shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.database:
+            import psycopg
+
+            with psycopg.connect(self.server_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.database.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def report(key: str, **over) -> bytes:
@@ -304,7 +328,19 @@ for site in Site.objects.all():
 """
 
 
-DEFAULT_ROW = "typodesk accepted, serve --with-worker (the one-machine default)"
+DEFAULT_ROW = "typodesk accepted, serve --with-worker (the one-machine default), SQLite"
+POSTGRES_ROW = "typodesk accepted, serve --with-worker, PostgreSQL"
+ACCEPTED_ROWS = {
+    # (row, label for the ratios, memory key, Typodesk keywords)
+    DEFAULT_ROW: ("serve --with-worker", "one_", {"with_worker": True}),
+    POSTGRES_ROW: ("serve --with-worker, PostgreSQL", "pg_", {"with_worker": True, "database": "postgres"}),
+    "typodesk accepted, serve + worker, SQLite": ("serve + worker", "", {}),
+    "typodesk accepted, serve --workers 2 + worker, SQLite": (
+        "serve --workers 2 + worker",
+        "w2_",
+        {"extra": ("--workers", "2")},
+    ),
+}
 
 
 def bench_typodesk(args, results: dict, memory: dict) -> None:
@@ -313,42 +349,29 @@ def bench_typodesk(args, results: dict, memory: dict) -> None:
         limits[f"TYPODESK_{name}_BURST"] = HIGH
         limits[f"TYPODESK_{name}_PER_MINUTE"] = HIGH
     limits["TYPODESK_MIN_MS"] = "0"
-    variants = (
-        ("", (), ""),
-        (", serve --cpus auto", ("--cpus", "auto"), "pin_"),
-        (", serve --workers 2", ("--workers", "2"), "w2_"),
-    )
-    for label, extra, key in variants:
-        td = Typodesk(limits, extra=extra)
+    for row, (_, key, options) in ACCEPTED_ROWS.items():
+        options = dict(options)
+        if options.get("database"):
+            if args.skip_postgres:
+                continue
+            options["database"] = args.postgres
+        # The first report makes a finding, whose spelling suggestion loads the language's
+        # dictionary during the run (as on a server's first report after a restart); the measured
+        # ones are further reports of it, each reader's own.
+        td = Typodesk(limits, **options)
         try:
             time.sleep(1)
             idle = td.rss()
             memory[key + "idle"], memory[key + "idle_each"] = sum(idle.values()), idle
-            # One report creates the finding; the measured ones are further reports of it.
             url = td.url + "/api/v1/reports"
             urllib.request.urlopen(urllib.request.Request(url, report(td.key)), timeout=10)
             with RssWatch(td.groups) as watch:
                 r = repeat(url, report(td.key, comment="reader @@N@@"), args, 201)
             memory[key + "load"], memory[key + "load_each"] = watch.peak, watch.peaks
             r["stored"] = td.stored() - 1
-            results[f"typodesk accepted (lean path, group commit){label}"] = r
+            results[row] = r
         finally:
             td.close()
-
-    # The one-machine default: the worker as a thread of the server (`serve --with-worker`). Its
-    # first report makes a finding, whose spelling suggestions load the language's dictionary in
-    # this process during the run, as on a server's first report of the day after a restart.
-    td = Typodesk(limits, with_worker=True)
-    try:
-        time.sleep(1)
-        memory["one_idle"] = sum(td.rss().values())
-        with RssWatch(td.groups) as watch:
-            r = repeat(td.url + "/api/v1/reports", report(td.key, comment="reader @@N@@"), args, 201)
-        memory["one_load"] = watch.peak
-        r["stored"] = td.stored()
-        results[DEFAULT_ROW] = r
-    finally:
-        td.close()
 
     td = Typodesk({"TYPODESK_MIN_MS": "0"}, desk_findings=args.desk_findings)  # default limits
     try:
@@ -492,6 +515,12 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2, help="wrk threads")
     p.add_argument("--skip-isso", action="store_true", help="no Isso row (it needs PyPI the first time)")
     p.add_argument("--only-typodesk", action="store_true", help="typodesk's rows only (tuning)")
+    p.add_argument("--skip-postgres", action="store_true", help="no PostgreSQL row")
+    p.add_argument(
+        "--postgres",
+        default=os.environ.get("TYPODESK_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL server (URL of a database on it) where the bench makes a database of its own",
+    )
     p.add_argument(
         "--desk-findings", type=int, default=10_000, help="findings seeded for the inbox during the flood"
     )
@@ -525,14 +554,8 @@ def main() -> None:
             f"| {name} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['count']:,} "
             f"| {stored} | {r['other']} |"
         )
-    lean = "typodesk accepted (lean path, group commit)"
-    acc = results[lean]["rps"]
-    accepted = {
-        "one process": acc,
-        "serve --cpus auto": results[f"{lean}, serve --cpus auto"]["rps"],
-        "serve --workers 2": results[f"{lean}, serve --workers 2"]["rps"],
-        "serve --with-worker": results[DEFAULT_ROW]["rps"],
-    }
+    accepted = {label: results[row]["rps"] for row, (label, _, _) in ACCEPTED_ROWS.items() if row in results}
+    acc = results[DEFAULT_ROW]["rps"]
     print()
     isso = results.get("Isso 0.14, gunicorn 4 workers, SQLite")
     if isso:
@@ -547,7 +570,7 @@ def main() -> None:
     for name, r in results.items():
         if name.startswith("typodesk refused"):
             what = name.removeprefix("typodesk refused: ")
-            print(f"{what} / accepted (one process): {r['rps'] / acc:.1f}×")
+            print(f"{what} / accepted (serve --with-worker): {r['rps'] / acc:.1f}×")
     f = flood_result
     print(
         f"\nflood: one client at {f['flood_rps']:,.0f} requests/s ({f['flood_429']:,} × 429); "
@@ -568,21 +591,15 @@ def main() -> None:
     def each(d: dict) -> str:
         return " + ".join(f"{name} {mb:.0f}" for name, mb in d.items())
 
-    for key, what in (
-        ("", "serve + worker"),
-        ("pin_", "serve --cpus auto + worker"),
-        ("w2_", "serve --workers 2 + worker"),
-    ):
+    for what, key, _ in ACCEPTED_ROWS.values():
+        if key + "idle" not in memory:
+            continue
         idle, load = memory[key + "idle"], memory[key + "load"]
         print(
             f"memory (RSS, {what}): idle {idle:.0f} MB ({each(memory[key + 'idle_each'])}), "
             f"accepted load {load:.0f} MB (highest of each: {each(memory[key + 'load_each'])})"
         )
     print(f"memory (RSS, serve + worker) during the refusal floods: {memory['flood']:.0f} MB")
-    print(
-        f"memory (RSS, serve --with-worker, one process): idle {memory['one_idle']:.0f} MB, "
-        f"accepted load {memory['one_load']:.0f} MB"
-    )
 
 
 if __name__ == "__main__":
