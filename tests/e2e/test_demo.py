@@ -9,8 +9,9 @@ mailbox; corrects the article in the demo CMS and publishes; the finding turns "
 with the replacement, and the reader's thank-you mail is in the mailbox. A finding marked fixed
 without changing the article comes back "still on the page".
 
-With ``TYPODESK_DEMO_SCREENSHOTS=DIR`` the walk saves the README's tour screenshots in DIR
-(``scripts/demo-screenshots`` does that for docs/).
+With ``TYPODESK_DEMO_SCREENSHOTS=DIR`` the walk saves the README's tour screenshots in DIR; the
+ones in docs/ are made with ``TYPODESK_DEMO_SCREENSHOTS=docs .venv/bin/python -m pytest -n 0
+tests/e2e/test_demo.py``.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def test_the_newcomers_whole_loop(install, context, tmp_path):
     expect(desk.locator("ol.suggestions-diff")).to_contain_text("received")
     until(desk, lambda: "Page last read" in desk.locator(".page-reading").inner_text(), "the first reading")
     expect(desk.locator(".page-reading")).not_to_contain_text("failed")
-    desk.screenshot(path=shots / "demo-2-desk.png", full_page=True)
+    desk.screenshot(path=shots / "demo-2-desk.png")
 
     # The editors' notification of the new finding is in the demo mailbox.
     mail = context.new_page()
@@ -194,7 +195,7 @@ def test_the_newcomers_whole_loop(install, context, tmp_path):
     expect(thanks.locator(".subject")).to_have_text("Fixed: the mistake you reported on Demo Gazette")
     expect(thanks.locator(".body")).to_contain_text("received")
     mail.set_viewport_size({"width": 1100, "height": 900})
-    desk.screenshot(path=shots / "demo-3-fixed.png", full_page=True)
+    desk.screenshot(path=shots / "demo-3-fixed.png")
     mail.screenshot(path=shots / "demo-3-mailbox.png")
 
     # Marked fixed without changing the article: typodesk finds it still on the page.
