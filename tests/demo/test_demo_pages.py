@@ -179,3 +179,18 @@ def test_no_edit_link_on_the_findings_of_other_sites(client, demo, mailbox, make
     client.force_login(user)
     html = client.get(reverse("desk:finding", args=[other.findings.get().pk])).content.decode()
     assert "Edit this article" not in html
+
+
+def test_the_demo_says_what_to_run_when_the_spell_checker_is_off(monkeypatch, demo):
+    from typodesk import cli, spelling
+    from typodesk.spelling._engine import LanguageStatus
+
+    banner = "\n".join(cli._demo_banner("http://127.0.0.1:8000", demo))
+    assert "Three things to try, in order:" in banner and "spell checker is off" not in banner
+    missing = (
+        "no Hunspell dictionary en_US found (Debian package hunspell-en-us); run scripts/install-system-deps"
+    )
+    monkeypatch.setattr(spelling, "status", lambda lang: LanguageStatus(lang, False, missing))
+    banner = "\n".join(cli._demo_banner("http://127.0.0.1:8000", demo))
+    assert f"The spell checker is off for English here ({missing})." in banner
+    assert "sudo scripts/install-system-deps, then start the demo again" in banner
