@@ -248,34 +248,89 @@ def cmd_worker(args) -> int:
     return run(concurrency=args.concurrency, once=args.once)
 
 
+#: What ``typodesk demo`` changes from a real instance's defaults (an environment variable set by
+#: the user still wins): the page is read a second after a report and two after "mark fixed",
+#: notifications are not held back to be grouped, so that every step shows within seconds.
+DEMO_DEFAULTS = {
+    "TYPODESK_FETCH_FIRST_DELAY": "1",
+    "TYPODESK_FETCH_FIXED_DELAY": "2",
+    "TYPODESK_NOTIFY_GROUP_SECONDS": "0",
+}
+
+
 def cmd_demo(args) -> int:
+    """The whole product on one machine: the demo site and its article, the desk, the worker in
+    this process, and a mailbox that keeps every mail typodesk sends (nothing leaves the machine)."""
+    from typodesk.conf import data_dir
+    from typodesk.demo.mailbox import SmtpMailbox
+
     os.environ.setdefault("TYPODESK_BASE_URL", f"http://{_url_host(args.host)}:{args.port}")
-    _setup_django()
-    _migrate()
+    for name, value in DEMO_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+    data_dir().mkdir(parents=True, exist_ok=True)
+    smtp = SmtpMailbox(data_dir() / "demo-mailbox").start()
+    # Never a real mail server in the demo, even when one is configured for this data directory.
+    os.environ["TYPODESK_EMAIL_URL"] = smtp.url
+    background = None
+    try:
+        _setup_django()
+        _migrate()
+        from django.conf import settings
+
+        from typodesk.conf import ConfigError
+        from typodesk.demo import mode
+        from typodesk.demo.setup import ensure_demo
+        from typodesk.pages import fetch
+        from typodesk.worker import InProcess
+
+        hosts = list(dict.fromkeys(["127.0.0.1", "localhost", args.host]))
+        demo = ensure_demo(hosts)
+        mode.start(demo.site.pk, smtp.directory)
+        fetch.open_for_demo(demo.site.pk, [f"http://{_url_host(h)}:{args.port}" for h in hosts])
+        try:
+            background = InProcess().start()
+        except ConfigError as exc:
+            raise CliError(str(exc)) from None
+        print("\n".join(_demo_banner(settings.BASE_URL, demo)), flush=True)
+        _serve(args.host, args.port)
+    finally:
+        if background:
+            background.stop()
+        smtp.stop()
+    return 0
+
+
+def _demo_banner(base: str, demo) -> list[str]:
     from django.conf import settings
 
-    from typodesk.demo.setup import ensure_demo
+    from typodesk import spelling
 
-    demo = ensure_demo(["127.0.0.1", "localhost", args.host])
-    base = settings.BASE_URL
-    print(
-        "\n".join(
-            [
-                "",
-                "typodesk demo is running.",
-                f"  Demo article: {base}/demo/article/",
-                "      select a mistake in the text and press Ctrl+Enter (Cmd+Enter on a Mac)",
-                f"  Editor desk:  {base}/desk/",
-                f"      log in as {demo.email}  password {demo.password}",
-                f"  Data directory: {settings.DATA_DIR}",
-                "Stop with Ctrl+C.",
-                "",
-            ]
-        ),
-        flush=True,
-    )
-    _serve(args.host, args.port, 1)
-    return 0
+    lines = [
+        "",
+        "typodesk demo is running.",
+        f"  Demo article: {base}/demo/article/",
+        "      select a mistake in the text and press Ctrl+Enter (Cmd+Enter on a Mac)",
+        f"  Editor desk:  {base}/desk/",
+        f"      log in as {demo.email}  password {demo.password}",
+        f"  Demo mailbox: {base}/desk/demo/mailbox/  (every mail typodesk sends lands here)",
+        f"  Data directory: {settings.DATA_DIR}",
+        "",
+        "Three things to try, in order:",
+        '  1. In the article, select "recieved", press Ctrl+Enter, type the correction, leave your',
+        "     e-mail address and send.",
+        "  2. In the desk, open the finding: your suggestion and the spell checker's are there.",
+        f"  3. Edit the article ({base}/demo/article/edit/), correct the word and publish: within",
+        '     seconds the finding turns "fixed on the page" and your thank-you mail is in the demo',
+        '     mailbox. Mark another finding fixed without editing: typodesk finds it "still on the page".',
+    ]
+    status = spelling.status("en")
+    if not status.available:
+        lines += [
+            "",
+            f"The spell checker is off for English here ({status.detail}).",
+            "  To see its suggestions: sudo scripts/install-system-deps, then start the demo again.",
+        ]
+    return [*lines, "", "Stop with Ctrl+C.", ""]
 
 
 def cmd_manage(args) -> int:

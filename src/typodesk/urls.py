@@ -6,7 +6,6 @@ from typodesk import metrics as metrics_views
 from typodesk import views as core_views
 from typodesk.abuse import views as abuse_views
 from typodesk.apiv1 import views as apiv1_views
-from typodesk.demo import views as demo_views
 from typodesk.ingest import orphus
 from typodesk.ingest.api import api
 from typodesk.widget import views as widget_views
@@ -30,7 +29,7 @@ urlpatterns = [
     path("desk/", include("typodesk.apiv1.urls")),
     path("desk/", include("typodesk.abuse.urls")),
     path("desk/", include("typodesk.overview.urls")),
-    path("demo/article/", demo_views.article, name="demo-article"),
+    path("", include("typodesk.demo.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),

@@ -185,3 +185,22 @@ def test_dates_and_labels_follow_the_language(desk, site):
     months = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
     assert any(m in html for m in months)
     assert f.status == Finding.Status.NEW
+
+
+def test_the_quote_sent_back_is_no_suggestion_on_the_finding_page_or_in_the_inbox(desk, site):
+    # Readers (or an import) that send the pre-filled quote unchanged suggest nothing.
+    f = report(site, suggestion="teh")
+    report(site, suggestion=" teh ")
+    report(site, suggestion="the")
+    html = page_html(desk, f)
+    (listed,) = re.findall(r'<ol class="suggestions-diff">(.*?)</ol>', html, re.S)
+    assert listed.count("<li>") == 1 and "<ins>" in listed and "the" in listed
+    inbox = desk.get(reverse("desk:inbox")).content.decode()
+    (shown,) = re.findall(r'<p class="suggestions">(.*?)</p>', inbox, re.S)
+    assert re.findall(r"<ins>(.*?)</ins>", shown) == ["the"]
+
+
+def test_a_finding_whose_only_suggestion_is_the_quote_shows_none(desk, site):
+    f = report(site, suggestion="teh")
+    assert "Readers suggest" not in page_html(desk, f)
+    assert 'class="suggestions"' not in desk.get(reverse("desk:inbox")).content.decode()

@@ -107,6 +107,41 @@ def test_201_duplicate_and_close_with_the_button(page, api, open_page, report):
     expect(page.locator(DIALOG)).to_have_count(0)
 
 
+def test_the_quote_in_the_suggestion_field_is_selected_so_typing_replaces_it(page, api, open_page, report):
+    # A reader who selects "jumpd" and types "jumped" sends "jumped", not "jumpdjumped".
+    open_page("article.html")
+    report("jumpd")
+    field = page.get_by_label("Suggested correction")
+    expect(field).to_be_focused()
+    assert field.evaluate("f => [f.value, f.selectionStart, f.selectionEnd]") == ["jumpd", 0, 5]
+    page.keyboard.type("jumped")
+    expect(field).to_have_value("jumped")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(THANKS)
+    assert api.payloads[0]["suggestion"] == "jumped"
+
+
+def test_the_arrow_keys_edit_the_selected_quote(page, api, open_page, report):
+    open_page("article.html")
+    report("jumpd")
+    page.keyboard.press("ArrowLeft")  # the selection collapses at its start, as in any text field
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.type("e")
+    expect(page.get_by_label("Suggested correction")).to_have_value("jumped")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(THANKS)
+    assert api.payloads[0]["suggestion"] == "jumped"
+
+
+def test_the_quote_left_as_it_is_is_no_suggestion(page, api, open_page, report):
+    open_page("article.html")
+    report("jumpd")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(DIALOG).get_by_role("status")).to_have_text(THANKS)
+    assert "suggestion" not in api.payloads[0]
+
+
 def test_400_shows_the_server_message_and_keeps_the_text(page, api, open_page, report):
     open_page("article.html")
     api.answers.append((400, {"error": "quote.exact: too long", "field": "quote.exact"}, {}))

@@ -72,15 +72,26 @@ class Suggestion:
 
 
 def suggestions_of(finding: Finding, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """The readers' distinct suggestions, most frequent first, each as a diff against the quote."""
+    """The readers' distinct suggestions, most frequent first, each as a diff against the quote.
+
+    The quote itself is no suggestion (a reader who sent the dialog's pre-filled text unchanged,
+    an import): it is left out, as are copies of it with spaces around.
+    """
     rows = (
         Report.objects.filter(finding=finding)
         .exclude(suggestion="")
+        .exclude(suggestion=finding.exact)
         .values_list("suggestion")
         .annotate(n=Count("id"))
-        .order_by("-n", "suggestion")[:limit]
+        .order_by("-n", "suggestion")[: limit + 1]
     )
-    return [Suggestion(text, n, diff(finding.exact, text)) for text, n in rows]
+    kept = [(text, n) for text, n in rows if not is_the_quote(text, finding.exact)][:limit]
+    return [Suggestion(text, n, diff(finding.exact, text)) for text, n in kept]
+
+
+def is_the_quote(suggestion: str, exact: str) -> bool:
+    """Whether a reader's "suggestion" only repeats the quote (so it suggests nothing)."""
+    return suggestion.strip() == exact.strip()
 
 
 @dataclass

@@ -556,7 +556,10 @@ SUGGESTION_REPORTS = 50
 def attach_suggestions(findings: list[Finding]) -> None:
     """``f.suggestions``: the distinct suggestions of the finding's latest reports, most frequent
     first (at most five). One query, each part read from the (finding, created) index."""
+    from typodesk.desk.finding import is_the_quote
+
     counts: dict[int, dict[str, int]] = {f.pk: {} for f in findings}
+    exact = {f.pk: f.exact for f in findings}
     if findings:
         part = (
             "SELECT * FROM (SELECT finding_id, suggestion FROM findings_report WHERE finding_id = %s"
@@ -569,7 +572,7 @@ def attach_suggestions(findings: list[Finding]) -> None:
         with _reading() as c:
             c.execute(sql, params)
             for fid, suggestion in c.fetchall():
-                if suggestion:
+                if suggestion and not is_the_quote(suggestion, exact[fid]):
                     counts[fid][suggestion] = counts[fid].get(suggestion, 0) + 1
     for f in findings:
         f.suggestions = sorted(counts[f.pk].items(), key=lambda kv: (-kv[1], kv[0]))[:5]

@@ -7,7 +7,9 @@ What a fetch promises, and why:
 * **Never the admin's own network** (SSRF). The host names are the site's, but DNS can point them
   anywhere; connections go through :func:`typodesk.notify.netguard.guarded`, which refuses
   loopback, private and link-local addresses at the moment a socket is opened (so DNS rebinding
-  and redirects are covered too), unless ``TYPODESK_ALLOW_PRIVATE_TARGETS`` is set.
+  and redirects are covered too), unless ``TYPODESK_ALLOW_PRIVATE_TARGETS`` is set. The one
+  exception is ``typodesk demo`` (:func:`open_for_demo`): its own article, on 127.0.0.1, for its
+  demo site only.
 * **Bounded.** One deadline for the whole page (``TYPODESK_FETCH_TIMEOUT``, redirects and slow
   bodies included), a size cap on the *decoded* body (``TYPODESK_FETCH_MAX_BYTES``: a gzip bomb
   stops at the cap, decompression is done here with ``max_length``), a redirect limit, HTML only.
@@ -21,6 +23,7 @@ Any failure is a :class:`FetchError` with a message for the desk; nothing else e
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import zlib
@@ -126,16 +129,64 @@ _UNREACHABLE = RobotFileParser()
 _UNREACHABLE.disallow_all = True
 
 
+@dataclass(frozen=True)
+class _DemoOpening:
+    site_id: int
+    origins: frozenset[str]
+
+
+_demo_opening: _DemoOpening | None = None
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def open_for_demo(site_id: int, origins: list[str]) -> None:
+    """Let the demo site's pages at exactly ``origins`` be read although they are on 127.0.0.1.
+
+    For ``typodesk demo`` only, which serves its own article on this machine: without it the
+    demo could not show fix verification. The opening is one site and a few exact origins
+    (scheme, host and port of the demo's own server); any other site on a private address, and
+    the demo site on any other port, stay refused.
+    """
+    global _demo_opening
+    _demo_opening = _DemoOpening(site_id, frozenset(_origin(o) for o in origins))
+
+
+def close_demo_opening() -> None:
+    global _demo_opening
+    _demo_opening = None
+
+
+def _opened_for_demo(site_id: int | None, url: str) -> bool:
+    opening = _demo_opening
+    if opening is None or site_id is None or site_id != opening.site_id:
+        return False
+    try:
+        return _origin(url) in opening.origins
+    except ValueError:
+        return False
+
+
 class Fetcher:
-    """Fetches pages of one site; ``allows_host`` says which hosts belong to it."""
+    """Fetches pages of one site; ``allows_host`` says which hosts belong to it.
+
+    ``site_id`` names the site, for the demo's opening (:func:`open_for_demo`).
+    """
 
     def __init__(
         self,
         allows_host: Callable[[str | None], bool],
         limits: Limits | None = None,
         transport: httpx.BaseTransport | None = None,
+        *,
+        site_id: int | None = None,
     ):
         self.allows_host = allows_host
+        self.site_id = site_id
         self.limits = limits or Limits.from_settings()
         # trust_env=False: an HTTP(S)_PROXY in the environment must not route around the guard.
         self.client = httpx.Client(
@@ -209,7 +260,8 @@ class Fetcher:
 
     def _stream(self, url: str, headers: dict, deadline: float):
         """A streamed GET inside the network guard, translating every failure into FetchError."""
-        return _GuardedStream(self.client, url, headers, deadline)
+        guard = not _opened_for_demo(self.site_id, url)
+        return _GuardedStream(self.client, url, headers, deadline, guard=guard)
 
     def _check_robots(self, url: str, deadline: float) -> None:
         parts = urlsplit(url)
@@ -255,8 +307,9 @@ class Fetcher:
 class _GuardedStream:
     """``with`` block around ``client.stream`` that keeps the guard on while the body is read."""
 
-    def __init__(self, client: httpx.Client, url: str, headers: dict, deadline: float):
+    def __init__(self, client: httpx.Client, url: str, headers: dict, deadline: float, *, guard: bool = True):
         self.client, self.url, self.headers, self.deadline = client, url, headers, deadline
+        self.guard = guard
         self._guard = None
         self._state: dict = {}
         self._stream = None
@@ -265,7 +318,7 @@ class _GuardedStream:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError("timed out")
-        self._guard = netguard.guarded()
+        self._guard = netguard.guarded() if self.guard else contextlib.nullcontext({})
         self._state = self._guard.__enter__()
         try:
             self._stream = self.client.stream(

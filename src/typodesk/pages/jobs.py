@@ -157,7 +157,7 @@ class PageReader:
         site = check.page.site
         root = site.root_selector or check.root or None
         url = check.page.url
-        with Fetcher(site.allows_host) as fetcher:
+        with Fetcher(site.allows_host, site_id=site.pk) as fetcher:
             fetched = fetcher.fetch(
                 url,
                 etag=check.etag if check.text else "",
@@ -178,7 +178,7 @@ def _fetch_html(site, url: str) -> str | None:
     from typodesk.pages.fetch import Fetcher, FetchError
 
     try:
-        with Fetcher(site.allows_host) as fetcher:
+        with Fetcher(site.allows_host, site_id=site.pk) as fetcher:
             fetched = fetcher.fetch(url)
     except FetchError:
         return None

@@ -275,6 +275,7 @@ export default X => {
     sendBtn.setAttribute('aria-keyshortcuts', 'Control+Enter Meta+Enter');
     const row = h('div', { class: 'row' }, sendBtn, button(T.cancel, close));
     show([form, st, row], st, sug, send);
+    sug.select(); // the quote selected, as Orphus had it: typing replaces it, the arrow keys edit it
   };
 
   return {
