@@ -29,7 +29,10 @@ pair swapped in a word of the article, or a frequent word reported for its gramm
     the update paragraph above, or the quote's block moved to the start or the end, and the
     misspelling corrected (both sides of the context unchanged);
 ``removed_after_long_insert``, ``removed_block_moved``
-    the update paragraph above, or another block moved, and the quote's sentence deleted.
+    the update paragraph above, or another block moved, and the quote's sentence deleted;
+``removed_frequent_word``
+    the update paragraph above and the sentence of a frequent word deleted, the word standing
+    on in the rest of the article.
 """
 
 from __future__ import annotations
@@ -186,10 +189,10 @@ class Maker:
 
     # --- The kinds ---------------------------------------------------------------------------
 
-    def insert_above(self, kind: str, verdict: str) -> dict[str, Any]:
+    def insert_above(self, kind: str, verdict: str, frequent: str = "") -> dict[str, Any]:
         """The update paragraph a sentence or more above the quote; fixed or deleted per verdict."""
         n = len(self.sentences)
-        s, span = self.pick(self.quotes(3, n, near="inside"))
+        s, span = self.pick(self.quotes(3, n, near="inside", frequent=frequent))
         at = self.rng.randrange(1, s)
 
         def edit(sentences: list[str]) -> list[str]:
@@ -198,7 +201,7 @@ class Maker:
                 del out[s + 1]
             return out
 
-        return self.case(kind, verdict, s, span, edit, fix=verdict == "changed")
+        return self.case(kind, verdict, s, span, edit, fix=verdict == "changed", misspell=not frequent)
 
     def insert_in_context(self, kind: str, side: str) -> dict[str, Any]:
         """The update paragraph right before (prefix) or after (suffix) the quote's sentence."""
@@ -253,6 +256,19 @@ class Maker:
         return self.case(kind, "removed", s, span, edit, fix=False)
 
     def make(self, kind: str) -> dict[str, Any]:
+        """A case of ``kind``; for the kinds that cut one side of the context, one where it is cut
+        (a sentence moved next to one ending in the same letters may leave it whole)."""
+        while True:
+            case = self.draw(kind)
+            if case["expected"]["verdict"] != "present" or kind == "present_long_insert_above":
+                return case
+            sel, new, at = case["selector"], case["new_text"], case["expected"]["start"]
+            prefix_kept = new[:at].endswith(sel["prefix"])
+            suffix_kept = new[at + len(sel["exact"]) :].startswith(sel["suffix"])
+            if prefix_kept != suffix_kept:
+                return case
+
+    def draw(self, kind: str) -> dict[str, Any]:
         where = self.rng.choice(("start", "end"))
         return {
             "present_long_insert_above": lambda: self.insert_above(kind, "present"),
@@ -267,6 +283,7 @@ class Maker:
             "changed_block_moved": lambda: self.block_moved(kind, "changed", where),
             "removed_after_long_insert": lambda: self.insert_above(kind, "removed"),
             "removed_block_moved": lambda: self.removed_with_block_moved(kind),
+            "removed_frequent_word": lambda: self.insert_above(kind, "removed", FREQUENT[self.lang]),
         }[kind]()
 
 
@@ -281,6 +298,7 @@ KINDS = (
     "changed_block_moved",
     "removed_after_long_insert",
     "removed_block_moved",
+    "removed_frequent_word",
 )
 
 

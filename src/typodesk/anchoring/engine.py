@@ -77,9 +77,10 @@ POSITION_MAX = 0.05
 WHOLE_SIDE = 0.95
 #: ... and holds at least this many characters (the page's edge counts as one).
 WHOLE_SIDE_LENGTH = 8
-#: With no old page to count the quote on, a "removed" is unsure when some occurrence of the
-#: quote still keeps this share of one side of its context, that side found nowhere else.
-PARTIAL_SIDE = SIDE_MIN
+#: A "removed" is unsure when some occurrence of the quote still keeps this share of one side
+#: of its context (a side found nowhere else on the page): a phrase of the article repeated by
+#: chance next to a frequent word keeps up to about 0.8.
+PARTIAL_SIDE = CHANGED_MIN
 #: A rival reading within this much of the chosen one makes the answer ambiguous (lower score).
 AMBIGUITY = 0.10
 #: Readings whose quotes start within this many characters of each other are at the same place.
@@ -663,14 +664,15 @@ def decide(analysis: Analysis) -> dict[str, Any]:
 
 
 def _gone(analysis: Analysis) -> dict[str, Any]:
-    """Removed when the evidence says the reported occurrence went away, else uncertain.
+    """Removed when nothing on the page may be the reported occurrence, else uncertain.
 
-    Removed is sure when the quote stands nowhere on the page; with the old page, when it stands
-    fewer times than it did there (an occurrence went away, and none of those left keeps the
-    reported context); without it, when no occurrence keeps :data:`PARTIAL_SIDE` of a side of
-    its context. Otherwise every occurrence the old page had may still be there, the reported
-    one with its context rewritten on both sides: the page changed too much to tell, and the
-    answer is **uncertain** (its score: the share of the context the best occurrence keeps).
+    The quote standing nowhere is sure. Where it stands, an occurrence is evidence that the
+    reported one may still be there, its context rewritten, when it keeps :data:`PARTIAL_SIDE`
+    of one side of the context (a side found nowhere else on the page), unless the old page
+    shows it to be another occurrence that was already there; and, with the old page, when the
+    quote stood nowhere else on it: a misspelling that stood once and stands again is most
+    likely the same one. With such evidence the page changed too much to tell, and the answer
+    is **uncertain** (its score: the share of the context the best occurrence keeps).
     """
     considered = analysis.present + [r for r in analysis.changed if not _seen_before(r, analysis)]
     closest = max((r.acceptance() for r in considered), default=-1.0)
@@ -679,12 +681,12 @@ def _gone(analysis: Analysis) -> dict[str, Any]:
     if analysis.standing == 0:
         return removed
     q = analysis.query
-    if q.old is not None:
-        if analysis.standing < len(_standing(q.old, q)):
-            return removed
-    elif max((r.side_kept for r in analysis.present), default=0.0) < PARTIAL_SIDE:
+    evidence = [
+        r for r in analysis.present if r.side_kept >= PARTIAL_SIDE and not _stood_beside_another(r, analysis)
+    ]
+    if not evidence and (q.old is None or len(_standing(q.old, q)) > 1):
         return removed
-    kept = max((r.fit for r in analysis.present), default=0.0)
+    kept = max((r.fit for r in evidence or analysis.present), default=0.0)
     return {"verdict": "uncertain", "start": None, "end": None, "replacement": None, "score": round(kept, 4)}
 
 
