@@ -6,7 +6,7 @@ Two corpora in the same format: the shared development set (``../shared/corpus/v
 skipped when absent) and this project's corpus of big edits, made in memory by
 ``bench/verify_edits.py`` from the texts in ``bench/data/verify-edits/`` (or read from ``--edits
 PATH``): long insertions above the quote or inside its context, blocks of sentences moved to
-the start or the end of the article, in az, en, ru and tr. For every
+the start or the end of the article, in az, en, ru, tr and uk. For every
 labelled case it calls ``verify`` twice, once with the selector and the new page only (how
 typodesk runs when it has no snapshot) and once with the old page too, and reports, overall, per
 kind and per language: verdict accuracy; span accuracy over the present and changed cases; the

@@ -3,7 +3,8 @@
 Run:  .venv/bin/python bench/verify_edits.py [--out PATH]
 
 Reads the news texts in ``bench/data/verify-edits/<lang>.txt`` (written for this corpus: an
-article, a line ``---``, then an update paragraph of more than 2,000 characters) and writes
+article, a line ``---``, then an update paragraph of more than 2,000 characters; az, en, ru, tr
+and uk) and writes
 ``bench/data/verify-edits.jsonl`` (not kept in the repository: the same texts and seed always
 give the same cases, and ``bench/verify_accuracy.py`` and the tests make them in memory) in the
 format of the shared development set
@@ -24,7 +25,7 @@ pair swapped in a word of the article, or a frequent word reported for its gramm
     of the block's first or last character, so that one side of its context is other text now;
 ``present_frequent_word_moved``
     the same with the quote a word standing many times in the article (en "the", ru "что",
-    tr "olarak", az "olaraq"), where only the surviving side tells its occurrences apart;
+    tr "olarak", az "olaraq", uk "що"), where only the surviving side tells its occurrences apart;
 ``changed_after_long_insert``, ``changed_block_moved``
     the update paragraph above, or the quote's block moved to the start or the end, and the
     misspelling corrected (both sides of the context unchanged);
@@ -49,9 +50,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "data" / "verify-edits"
 OUTPUT = HERE / "data" / "verify-edits.jsonl"
-LANGUAGES = ("az", "en", "ru", "tr")
+LANGUAGES = ("az", "en", "ru", "tr", "uk")
 #: A word standing many times in each article, for ``present_frequent_word_moved``.
-FREQUENT = {"az": "olaraq", "en": "the", "ru": "что", "tr": "olarak"}
+FREQUENT = {"az": "olaraq", "en": "the", "ru": "что", "tr": "olarak", "uk": "що"}
 CASES_PER_KIND = 8
 CONTEXT = 32
 SEED = 25
@@ -302,11 +303,11 @@ KINDS = (
 )
 
 
-def generate() -> list[dict[str, Any]]:
+def generate(seed: int = SEED) -> list[dict[str, Any]]:
     """Every case, in a fixed order (the same texts and seed give the same cases)."""
     cases = []
     for lang in LANGUAGES:
-        maker = Maker(lang, random.Random(f"{SEED}-{lang}"))
+        maker = Maker(lang, random.Random(f"{seed}-{lang}"))
         for kind in KINDS:
             seen: set[str] = set()
             number = 0
@@ -328,8 +329,9 @@ def dump(cases: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUTPUT, help=f"where to write (default {OUTPUT})")
+    parser.add_argument("--seed", type=int, default=SEED, help="another seed draws other quotes and edits")
     args = parser.parse_args(argv)
-    cases = generate()
+    cases = generate(args.seed)
     args.out.write_text(dump(cases), encoding="utf-8")
     print(f"wrote {len(cases)} cases to {args.out}")
     return 0

@@ -1,7 +1,7 @@
 """Fix verification on big edits: the project's own corpus (bench/verify_edits.py).
 
-The corpus is made from news texts written for it (``bench/data/verify-edits/``), in az, en, ru
-and tr: a 2,000-character update paragraph put in above the quote or inside its context, blocks
+The corpus is made from news texts written for it (``bench/data/verify-edits/``), in az, en, ru,
+tr and uk: a 2,000-character update paragraph put in above the quote or inside its context, blocks
 of sentences moved to the start or the end of the article, a frequent word as the quote, and the
 same edits with the mistake fixed or its sentence deleted. The first tests check that the cases
 are what they claim to be; the last that ``verify`` meets the issue's targets on every kind:

@@ -378,6 +378,9 @@ class _Side:
             k += 1
         self.basins = basins
         self._firsts = [b[0] for b in basins]
+        # The extent of the listed places: a position is alone when all of them are near it.
+        self._first_max = basins[-1][0] if basins else -math.inf
+        self._last_min = min((b[1] for b in basins), default=math.inf)
         # The positions to pair from, one per basin, cheapest first, then nearest the hint: where
         # a flat bottom lets the side match anywhere along a run, a prefix ends where the run
         # ends (the quote followed it) and a suffix starts where the run starts.
@@ -406,9 +409,7 @@ class _Side:
         No other place (farther than the side's length) is listed at all, i.e. matches with up
         to a quarter of the side wrong, and the listing was not cut short by its budget.
         """
-        return self.complete and not any(
-            first - pos > self.length or pos - last > self.length for first, last, _ in self.basins
-        )
+        return self.complete and self._first_max - pos <= self.length and pos - self._last_min <= self.length
 
     def unique(self, pos: int) -> bool:
         """Whether no other place (farther than the side's length) matches as well as ``pos``."""
