@@ -1,4 +1,4 @@
-"""Decide whether a reported quote still stands on a page: present, changed or removed.
+"""Decide whether a reported quote still stands on a page: present, changed, removed or uncertain.
 
 The quote alone proves little: a misspelling may stand twice on a page and only the reported one
 be fixed, and a short word stands everywhere. What identifies *the reported place* is the quote's
@@ -12,7 +12,14 @@ context it finds there:
 * a **changed** reading: the prefix is found ending at ``j`` and the suffix starting at ``i`` a
   little further (or one character before: a deleted word), and the text between them is not
   the quote: it is what now stands where the quote stood;
-* **removed** when no reading is good enough.
+* a **one-sided present** reading, weighed only when neither of the above is good enough: the
+  quote stands with one side of the context whole beside it and that side found nowhere else on
+  the page, the other side being other text now (a long insertion cut into it, or the quote's
+  sentences were moved to the start or the end of the article), wherever on the page that is;
+* **removed** when no reading is good enough and nothing on the page may be the reported
+  occurrence; **uncertain** when the quote still stands and some occurrence may be it (it keeps
+  most of one side of the context, or, with the old page, the quote stood nowhere else there):
+  the page changed too much to tell.
 
 Context similarity is edit distance, so small edits in the context, or white space and soft
 hyphens (removed by :func:`typodesk.text.normalize` first), do not lose the place. The cost of the
