@@ -443,3 +443,21 @@ def test_a_misspelling_whose_sentence_was_deleted_is_still_text_gone(server, rep
     read_due_pages()
     f = fresh(finding)
     assert f.verification == V.TEXT_GONE and f.status == "fixed"
+
+
+def test_the_pages_text_shown_for_an_uncertain_finding_is_escaped(server, report, client, editor):
+    server.pages["/story"] = STORY
+    finding = report("/story", "trafic")
+    read_due_pages()
+    server.pages["/story"] = REWRITTEN.replace(
+        "Shopkeepers say", "&lt;img src=x onerror=alert(1)&gt; Shopkeepers say"
+    )
+    schedule_now(finding.page, "desk")
+    read_due_pages()
+    assert fresh(finding).verification == V.UNCERTAIN
+    client.force_login(editor)
+    html = client.get(reverse("desk:finding", args=[finding.pk])).content.decode()
+    assert (
+        "<img src=x" not in html
+        and "&lt;img src=x onerror=alert(1)&gt; Shopkeepers say the <mark>trafic</mark>" in html
+    )
