@@ -15,7 +15,9 @@ report as fixed) and **false removed** ("removed" where it is still present: it 
 as text gone); how many answers were "uncertain" (the finding stays open); and the time per call.
 Then it runs the same cases framed in 10,000-character pages (unrelated text from another
 document before and after), the size the performance target is set for, and times a few
-10,000-character pages shaped to make the search work hardest.
+10,000-character pages shaped to make the search work hardest. A third corpus checks the engine
+on text it was not made with: the development set's "present" cases with the edits corpus's
+update paragraph put in inside the quote's prefix or suffix (``cut_context``).
 
 Timing: each call is repeated ``--repeat`` times and the fastest run counts (as ``timeit``
 does), so that other processes on a shared machine don't add their time slices to the figure;
@@ -42,7 +44,7 @@ from typodesk.anchoring.evaluation import span_right, verdict_right  # noqa: E40
 from typodesk.text import normalize  # noqa: E402
 
 sys.path.insert(0, str(REPO))
-from bench.verify_edits import generate  # noqa: E402
+from bench.verify_edits import cut_context, generate  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "verify-dev.jsonl"
 PAGE_SIZE = 10_000
@@ -147,9 +149,11 @@ def evaluate(cases: list[dict[str, Any]], use_old: bool, repeat: int) -> dict[st
 
 
 def document(case: dict[str, Any]) -> str:
-    """Which source text a case was made from: its id without the number, or its language for
-    the edits corpus (one article per language)."""
-    return case["lang"] if "-edits-" in case["id"] else case["id"].rsplit("-", 1)[0]
+    """Which source text a case was made from: its id without the number (and without the
+    suffix ``cut_context`` adds), or its language for the edits corpus (one article per language)."""
+    if "-edits-" in case["id"]:
+        return case["lang"]
+    return case["id"].split("-cut-")[0].rsplit("-", 1)[0]  # a cut_context case: its original's
 
 
 def framed(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -277,9 +281,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = parser.parse_args(argv)
 
-    corpora = {"dev": str(args.corpus), "edits": str(args.edits or "bench/verify_edits.py, made now")}
+    corpora = {
+        "dev": str(args.corpus),
+        "edits": str(args.edits or "bench/verify_edits.py, made now"),
+        "dev+cut": f"{args.corpus}: present cases, the update paragraph put in inside the prefix or suffix",
+    }
     loaded = {"dev": load(args.corpus)} if args.corpus.exists() else {}
     loaded["edits"] = load(args.edits) if args.edits else generate()
+    if "dev" in loaded:
+        loaded["dev+cut"] = cut_context(loaded["dev"])
     first = next(iter(loaded.values()))[0]
     verify(first["selector"], first["new_text"])  # warm up: lookup tables are built on first use
     results: dict[str, Any] = {}

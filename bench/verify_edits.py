@@ -322,6 +322,45 @@ def generate(seed: int = SEED) -> list[dict[str, Any]]:
     return cases
 
 
+def cut_context(cases: list[dict[str, Any]], lang: str = "en") -> list[dict[str, Any]]:
+    """Other corpora's "present" cases with the update paragraph put in inside the quote's context.
+
+    For each case whose truth is "present", two new ones: the update paragraph put in at the
+    last space within the 28 characters before the quote (inside its prefix), and at the first
+    space within the 28 characters after it (inside its suffix), on the case's new page. The
+    texts were not written for this corpus, so this checks the engine on pages it was not made
+    with: templated lines, legal text, and context that the case had already edited.
+    """
+    from typodesk.text import normalize  # the product's canonical text, only for this
+
+    _, update = load(lang)
+    out = []
+    for case in cases:
+        expected = case["expected"]
+        if expected["verdict"] != "present":
+            continue
+        new = normalize(case["new_text"])
+        start, end = expected["start"], expected["end"]
+        cuts = {
+            "prefix": new.rfind(" ", max(0, start - 28), start - 2),
+            "suffix": new.find(" ", end + 2, end + 28),
+        }
+        for side, at in cuts.items():
+            if at < 0:
+                continue
+            shift = len(update) + 1 if side == "prefix" else 0
+            out.append(
+                {
+                    **case,
+                    "id": f"{case['id']}-cut-{side}",
+                    "kind": f"{case['kind']}+insert_in_{side}",
+                    "new_text": new[: at + 1] + update + " " + new[at + 1 :],
+                    "expected": {**expected, "start": start + shift, "end": end + shift},
+                }
+            )
+    return out
+
+
 def dump(cases: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(case, ensure_ascii=False) + "\n" for case in cases)
 

@@ -78,10 +78,11 @@ MARGIN = 0.10
 #: for a reading at the other end of the page. Scaled to the page, not to a fixed window, so
 #: that a paragraph moved across a long page costs no more than one moved across a short one.
 POSITION_MAX = 0.05
-#: One side of the context found whole (at most this share of it wrong) right beside the quote
-#: identifies the place by itself, whatever became of the other side (a long insertion inside
-#: it, the quote's sentences moved elsewhere), when that side matches nowhere else on the page.
-WHOLE_SIDE = 0.95
+#: One side of the context found whole (at most this share of it wrong: 3 characters in 32, a
+#: word's spelling or punctuation mended) right beside the quote identifies the place by itself,
+#: whatever became of the other side (a long insertion inside it, the quote's sentences moved
+#: elsewhere), when it is not a line the page repeats (see _Page.scan and decide()).
+WHOLE_SIDE = 0.90
 #: ... and holds at least this many characters (the page's edge counts as one).
 WHOLE_SIDE_LENGTH = 8
 #: A "removed" is unsure when some occurrence of the quote still keeps this share of one side
@@ -519,11 +520,18 @@ class _Page:
             _Side(slow, ls, self.hint + le, prefix=False, complete=scost.low_limit == slimit),
         )
 
+        # Without the old page nothing tells a line repeated on the page from the reported
+        # place, so a side counts only where it matches nowhere else, even loosely. With it, a
+        # side beside an occurrence the old page already had is recognised (decide() checks
+        # _stood_beside_another), and a side repeated elsewhere (a templated sentence) counts.
+        def distinct(side: _Side, pos: int) -> bool:
+            return self.q.old is not None or side.alone(pos)
+
         def whole(side: _Side, length: int, pos: int, cost: int) -> bool:
             return (
                 length >= WHOLE_SIDE_LENGTH
                 and cost <= math.floor((1.0 - WHOLE_SIDE) * length)
-                and side.alone(pos)
+                and distinct(side, pos)
             )
 
         # 1. The quote stands, with the context right around it; or with one side of it whole.
@@ -535,8 +543,8 @@ class _Page:
                     side = "prefix"
                 elif whole(suffix_side, ls, o + le, sc):
                     side = "suffix"
-                kept = [1.0 - pc / lp] if o in plow and prefix_side.alone(o) else []
-                kept += [1.0 - sc / ls] if o + le in slow and suffix_side.alone(o + le) else []
+                kept = [1.0 - pc / lp] if o in plow and distinct(prefix_side, o) else []
+                kept += [1.0 - sc / ls] if o + le in slow and distinct(suffix_side, o + le) else []
                 flags = {"sole": self.sole, "whole_side": side, "side_kept": max(kept, default=0.0)}
                 offer(self.reading("present", (o, o + le), (pc, sc), (o, o + le), **flags))
 
