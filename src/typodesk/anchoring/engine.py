@@ -13,9 +13,10 @@ context it finds there:
   little further (or one character before: a deleted word), and the text between them is not
   the quote: it is what now stands where the quote stood;
 * a **one-sided present** reading, weighed only when neither of the above is good enough: the
-  quote stands with one side of the context whole beside it and that side found nowhere else on
-  the page, the other side being other text now (a long insertion cut into it, or the quote's
-  sentences were moved to the start or the end of the article), wherever on the page that is;
+  quote stands with one side of the context whole beside it, the other side being other text now
+  (a long insertion cut into it, or the quote's sentences were moved to the start or the end of
+  the article), wherever on the page that is; not a line the page repeats (without the old page,
+  that side must match nowhere else) nor, by the old page, another occurrence of the quote;
 * **removed** when no reading is good enough and nothing on the page may be the reported
   occurrence; **uncertain** when the quote still stands and some occurrence may be it (it keeps
   most of one side of the context, or, with the old page, the quote stood nowhere else there):
@@ -136,9 +137,10 @@ class Reading:
     ``suffix_found`` the same per side; ``rank`` is the fit less a little for the distance from
     the reported offset. A side is ``unique`` when it matches nowhere else on the page as well
     as here; ``sole``: the quote stands nowhere else on the page. ``region`` spans the context.
-    ``whole_side`` names the side of a present reading found whole beside the quote and nowhere
-    else on the page (see :data:`WHOLE_SIDE`), if one is; ``side_kept`` is the larger share found
-    of a side that stands beside the quote here and matches nowhere else on the page (0: none).
+    ``whole_side`` names the side of a present reading found whole beside the quote (see
+    :data:`WHOLE_SIDE`; without the old page, only if it matches nowhere else on the page), if one
+    is; ``side_kept`` is the larger share found of a side beside the quote here, on the same
+    terms (0: none).
     """
 
     kind: Kind
@@ -646,10 +648,11 @@ def decide(analysis: Analysis) -> dict[str, Any]:
        context, whatever a look-alike sentence elsewhere holds) or no acceptable changed reading
        at another place beats it by :data:`MARGIN`;
     3. **changed** when an acceptable changed reading remains;
-    4. **present** when the quote stands with one side of its context whole and found nowhere
-       else on the page (the other side was cut by an insertion, or the quote's sentences moved
-       away from it), unless the old page shows that stretch beside another occurrence of the
-       quote already: the closest to the reported offset, relative to the page's length;
+    4. **present** when the quote stands with one side of its context whole (the other side was
+       cut by an insertion, or the quote's sentences moved away from it), that side found nowhere
+       else on the page when there is no old page to tell, and the old page, when there is one,
+       not showing that stretch beside another occurrence of the quote already; among several,
+       the one finding most context, then the nearest the reported offset (for the page's length);
     5. **removed** or **uncertain** otherwise: see :func:`_gone`.
     """
     changed = [r for r in analysis.changed if r.acceptance() >= 0 and not _seen_before(r, analysis)]
@@ -684,8 +687,9 @@ def _gone(analysis: Analysis) -> dict[str, Any]:
 
     The quote standing nowhere is sure. Where it stands, an occurrence is evidence that the
     reported one may still be there, its context rewritten, when it keeps :data:`PARTIAL_SIDE`
-    of one side of the context (a side found nowhere else on the page), unless the old page
-    shows it to be another occurrence that was already there; and, with the old page, when the
+    of one side of the context (without the old page, a side found nowhere else on the page),
+    unless the old page shows it to be another occurrence that was already there; and, with the
+    old page, when the
     quote stood nowhere else on it: a misspelling that stood once and stands again is most
     likely the same one. With such evidence the page changed too much to tell, and the answer
     is **uncertain** (its score: the share of the context the best occurrence keeps).
