@@ -105,7 +105,7 @@ def test_the_answer_always_has_the_same_five_keys():
     for page in (EN, "", "Something else entirely."):
         answer = verify(select(EN, "destructed"), page)
         assert set(answer) == {"verdict", "start", "end", "replacement", "score"}
-        assert answer["verdict"] in {"present", "changed", "removed"}
+        assert answer["verdict"] in {"present", "changed", "removed", "uncertain"}
         assert 0.0 <= answer["score"] <= 1.0
 
 
@@ -281,8 +281,11 @@ def test_a_look_alike_sentence_left_on_the_page_is_not_taken_for_the_deleted_one
     )
     sel = select(page, "below", nth=1)  # "below" in sentence 5 was reported (a common word)
     new = page.replace("5. :r !dir reads the output of the dir command and puts it below the cursor. ", "")
-    answer = verify(sel, new)
-    assert answer["verdict"] == "removed"
+    # Sentence 4's "below" now has the reported suffix, whole: from the new page alone it reads
+    # as the reported quote with its prefix rewritten, and a mistake is never closed on that.
+    assert verify(sel, new)["verdict"] == "present"
+    # The old page shows that "…from disk and puts it below" is sentence 4's own occurrence.
+    assert verify(sel, new, old_text=page)["verdict"] == "removed"
 
 
 def test_an_empty_page_or_one_shorter_than_the_quote_is_removed():

@@ -8,8 +8,11 @@ a newsroom does, and reads it again.
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from tests.api.conftest import Api
 from tests.pages.conftest import STORY, article, fresh, read_due_pages
+from typodesk.apiv1.tokens import create_token
 from typodesk.findings.models import Finding, StatusChange
 from typodesk.findings.services import set_status
 from typodesk.notify.models import Channel, Event, Notification
@@ -326,3 +329,135 @@ def test_a_page_without_text_under_its_root_changes_nothing(server, report):
     read_due_pages()
     assert "no text" in PageCheck.objects.get(page=finding.page).last_error
     assert fresh(finding).status == "new" and fresh(finding).verification == V.NONE
+
+
+# --- Big edits: the mistake kept with one side of its context, or the page too changed to tell ----
+
+UPDATE = "Update, 15 March: the council published the full schedule of the works on Friday. " + " ".join(
+    f"Section {n} of the road will be closed for {n + 2} days while the crews lay new pipes."
+    for n in range(30)
+)
+
+
+def test_a_long_update_put_in_right_before_the_quote_does_not_close_the_finding(server, report, channel):
+    # "trafic" opens its paragraph's sentence: its prefix is the end of the paragraph before.
+    server.pages["/story"] = article(
+        "It was the best of times in the old town, and the market was full of people.",
+        "Heavy trafic on the main road worried the residents, who asked for a second bridge.",
+    )
+    finding = report("/story", "trafic")
+    assert finding.prefix.endswith("full of people. Heavy ")
+    read_due_pages()
+    assert len(UPDATE) > 2000
+    server.pages["/story"] = article(
+        "It was the best of times in the old town, and the market was full of people.",
+        UPDATE,
+        "Heavy trafic on the main road worried the residents, who asked for a second bridge.",
+    )
+    schedule_now(finding.page, "desk")
+    read_due_pages()
+    f = fresh(finding)
+    assert f.status == "new" and f.verification == V.NONE
+    assert not StatusChange.objects.filter(finding=f).exists() and events(channel) == []
+
+
+REWRITTEN = article(
+    "It was teh best of times in the old town, and the market was full of people.",
+    "The mayor said the new bridge will open in spring, after the river has calmed down.",
+    "Shopkeepers say the trafic jams are worse than ever this winter, and want buses.",
+)
+
+
+def test_an_open_finding_on_a_page_changed_too_much_to_tell_stays_open_and_says_so(
+    server, report, channel, client, editor
+):
+    server.pages["/story"] = STORY
+    finding = report("/story", "trafic")
+    read_due_pages()
+    server.pages["/story"] = REWRITTEN  # the sentence rewritten around the misspelling
+    schedule_now(finding.page, "desk")
+    read_due_pages()
+    f = fresh(finding)
+    assert f.status == "new" and f.verification == V.UNCERTAIN
+    assert f.evidence["verdict"] == "uncertain" and f.evidence["after"] is None
+    assert f.evidence["before"]["text"] == "trafic"
+    change = last_change(f)
+    assert (change.old_status, change.new_status, change.user) == ("new", "new", None)
+    assert "changed too much to tell" in change.note and "left open" in change.note
+    assert events(channel) == []  # neither "fixed" nor "not found": nobody knows
+    # Still scheduled: an open finding is read again.
+    assert PageCheck.objects.get(page=f.page).due_at is not None
+
+    # The desk says so, with the page's text at hand and the quote's words marked in it.
+    client.force_login(editor)
+    html = client.get(reverse("desk:finding", args=[f.pk])).content.decode()
+    assert "Page changed too much to tell" in html
+    assert "to tell whether this mistake is still there. The finding stays open" in html
+    assert "The page's text as last read" in html
+    assert "Shopkeepers say the <mark>trafic</mark> jams are worse" in html
+    # …and so does the API.
+    _, secret = create_token(editor)
+    body = Api(client, secret).get(f"/findings/{f.pk}").json()
+    assert body["status"] == "new" and body["verification"]["state"] == "uncertain"
+
+    # A second uncertain reading adds nothing to the history; finding the quote again clears it.
+    schedule_now(f.page, "desk")
+    read_due_pages()
+    assert StatusChange.objects.filter(finding=f).count() == 1
+    server.pages["/story"] = STORY
+    schedule_now(f.page, "desk")
+    read_due_pages()
+    f = fresh(f)
+    assert f.status == "new" and f.verification == V.NONE
+    assert "Found on the page again" in last_change(f).note
+    assert events(channel) == []
+    assert (
+        "Page changed too much to tell"
+        not in client.get(reverse("desk:finding", args=[f.pk])).content.decode()
+    )
+
+
+def test_a_fix_on_a_page_changed_too_much_to_tell_is_not_confirmed(server, report, editor, channel):
+    server.pages["/story"] = STORY
+    finding = report("/story", "trafic")
+    read_due_pages()
+    server.pages["/story"] = REWRITTEN
+    set_status(finding, "fixed", editor)
+    read_due_pages()
+    f = fresh(finding)
+    assert f.status == "fixed" and f.verification == V.UNCERTAIN
+    assert "not confirmed" in last_change(f).note
+    assert Event.FIX_VERIFIED not in events(channel) and Event.FIX_NOT_FOUND not in events(channel)
+
+
+def test_a_misspelling_whose_sentence_was_deleted_is_still_text_gone(server, report):
+    server.pages["/story"] = STORY
+    finding = report("/story", "trafic")
+    read_due_pages()
+    server.pages["/story"] = article(
+        "It was teh best of times in the old town, and the market was full of people.",
+        UPDATE,
+        "The mayor said the new bridge will open in spring, after the river has calmed down.",
+    )
+    schedule_now(finding.page, "desk")
+    read_due_pages()
+    f = fresh(finding)
+    assert f.verification == V.TEXT_GONE and f.status == "fixed"
+
+
+def test_the_pages_text_shown_for_an_uncertain_finding_is_escaped(server, report, client, editor):
+    server.pages["/story"] = STORY
+    finding = report("/story", "trafic")
+    read_due_pages()
+    server.pages["/story"] = REWRITTEN.replace(
+        "Shopkeepers say", "&lt;img src=x onerror=alert(1)&gt; Shopkeepers say"
+    )
+    schedule_now(finding.page, "desk")
+    read_due_pages()
+    assert fresh(finding).verification == V.UNCERTAIN
+    client.force_login(editor)
+    html = client.get(reverse("desk:finding", args=[finding.pk])).content.decode()
+    assert (
+        "<img src=x" not in html
+        and "&lt;img src=x onerror=alert(1)&gt; Shopkeepers say the <mark>trafic</mark>" in html
+    )

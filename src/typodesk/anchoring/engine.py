@@ -1,4 +1,4 @@
-"""Decide whether a reported quote still stands on a page: present, changed or removed.
+"""Decide whether a reported quote still stands on a page: present, changed, removed or uncertain.
 
 The quote alone proves little: a misspelling may stand twice on a page and only the reported one
 be fixed, and a short word stands everywhere. What identifies *the reported place* is the quote's
@@ -12,7 +12,15 @@ context it finds there:
 * a **changed** reading: the prefix is found ending at ``j`` and the suffix starting at ``i`` a
   little further (or one character before: a deleted word), and the text between them is not
   the quote: it is what now stands where the quote stood;
-* **removed** when no reading is good enough.
+* a **one-sided present** reading, weighed only when neither of the above is good enough: the
+  quote stands with one side of the context whole beside it, the other side being other text now
+  (a long insertion cut into it, or the quote's sentences were moved to the start or the end of
+  the article), wherever on the page that is; not a line the page repeats (without the old page,
+  that side must match nowhere else) nor, by the old page, another occurrence of the quote;
+* **removed** when no reading is good enough and nothing on the page may be the reported
+  occurrence; **uncertain** when the quote still stands and some occurrence may be it (it keeps
+  most of one side of the context, or, with the old page, the quote stood nowhere else there):
+  the page changed too much to tell.
 
 Context similarity is edit distance, so small edits in the context, or white space and soft
 hyphens (removed by :func:`typodesk.text.normalize` first), do not lose the place. The cost of the
@@ -36,7 +44,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -66,11 +74,22 @@ SOLE_SIDE_MIN = 0.50
 #: A "changed" reading must beat a "present" reading at another place by this much to win: when
 #: unsure, the mistake is assumed to be still there. (At the same place, the better one wins.)
 MARGIN = 0.10
-#: Rank lost per 1,000 characters between a reading and the reported offset, at most
-#: POSITION_MAX: a tie-breaker (pages move by paragraphs) worth one context character in 64 per
-#: 800 characters of distance.
-POSITION_WEIGHT = 0.02
+#: Rank lost for the distance between a reading and the reported offset, in proportion to the
+#: page's length: a tie-breaker worth at most POSITION_MAX (about one context character in 20)
+#: for a reading at the other end of the page. Scaled to the page, not to a fixed window, so
+#: that a paragraph moved across a long page costs no more than one moved across a short one.
 POSITION_MAX = 0.05
+#: One side of the context found whole (at most this share of it wrong: 3 characters in 32, a
+#: word's spelling or punctuation mended) right beside the quote identifies the place by itself,
+#: whatever became of the other side (a long insertion inside it, the quote's sentences moved
+#: elsewhere), when it is not a line the page repeats (see _Page.scan and decide()).
+WHOLE_SIDE = 0.90
+#: ... and holds at least this many characters (the page's edge counts as one).
+WHOLE_SIDE_LENGTH = 8
+#: A "removed" is unsure when some occurrence of the quote still keeps this share of one side
+#: of its context (a side found nowhere else on the page): a phrase of the article repeated by
+#: chance next to a frequent word keeps up to about 0.8.
+PARTIAL_SIDE = CHANGED_MIN
 #: A rival reading within this much of the chosen one makes the answer ambiguous (lower score).
 AMBIGUITY = 0.10
 #: Readings whose quotes start within this many characters of each other are at the same place.
@@ -118,6 +137,10 @@ class Reading:
     ``suffix_found`` the same per side; ``rank`` is the fit less a little for the distance from
     the reported offset. A side is ``unique`` when it matches nowhere else on the page as well
     as here; ``sole``: the quote stands nowhere else on the page. ``region`` spans the context.
+    ``whole_side`` names the side of a present reading found whole beside the quote (see
+    :data:`WHOLE_SIDE`; without the old page, only if it matches nowhere else on the page), if one
+    is; ``side_kept`` is the larger share found of a side beside the quote here, on the same
+    terms (0: none).
     """
 
     kind: Kind
@@ -134,6 +157,8 @@ class Reading:
     prefix_unique: bool = True
     suffix_unique: bool = True
     sole: bool = False
+    whole_side: Literal["prefix", "suffix", ""] = ""
+    side_kept: float = 0.0
 
     def acceptance(self) -> float:
         """How far this reading clears its thresholds (negative: it does not).
@@ -177,6 +202,7 @@ class Analysis:
     present: list[Reading] = field(default_factory=list)
     changed: list[Reading] = field(default_factory=list)
     shortcut: bool = False  # the quote was found in its unchanged context, without a scan
+    standing: int = 0  # occurrences of the quote on the new page (as whole words where it was one)
 
 
 # --- The selector --------------------------------------------------------------------------
@@ -341,9 +367,12 @@ class _Side:
     flat: a context of repeated characters (``~~~~``) matches along a whole run.
     """
 
-    def __init__(self, low: dict[int, int], length: int, hint: int, *, prefix: bool) -> None:
+    def __init__(
+        self, low: dict[int, int], length: int, hint: int, *, prefix: bool, complete: bool = True
+    ) -> None:
         self.low = low
         self.length = length
+        self.complete = complete  # every position up to the asked limit is listed
         basins: list[tuple[int, int, int]] = []  # (first, last, cost), in page order
         ordered = sorted(low)
         big = math.inf
@@ -359,6 +388,9 @@ class _Side:
             k += 1
         self.basins = basins
         self._firsts = [b[0] for b in basins]
+        # The extent of the listed places: a position is alone when all of them are near it.
+        self._first_max = basins[-1][0] if basins else -math.inf
+        self._last_min = min((b[1] for b in basins), default=math.inf)
         # The positions to pair from, one per basin, cheapest first, then nearest the hint: where
         # a flat bottom lets the side match anywhere along a run, a prefix ends where the run
         # ends (the quote followed it) and a suffix starts where the run starts.
@@ -380,6 +412,14 @@ class _Side:
             found.append(min(max(ideal, first, lo), last, hi))
             k -= 1
         return min(found, key=lambda p: (low[p], abs(p - ideal)), default=None)
+
+    def alone(self, pos: int) -> bool:
+        """Whether the side, found at ``pos``, is found nowhere else on the page even loosely.
+
+        No other place (farther than the side's length) is listed at all, i.e. matches with up
+        to a quarter of the side wrong, and the listing was not cut short by its budget.
+        """
+        return self.complete and self._first_max - pos <= self.length and pos - self._last_min <= self.length
 
     def unique(self, pos: int) -> bool:
         """Whether no other place (farther than the side's length) matches as well as ``pos``."""
@@ -410,13 +450,13 @@ class _Page:
         self.gap = 2 * self.le + CONTEXT_LENGTH // 2
 
     def reading(self, kind: Kind, span: tuple[int, int], costs: tuple[int, int], sides: tuple[int, int],
-                extra: int = 0, **flags: bool) -> Reading:  # fmt: skip
+                extra: int = 0, **flags: Any) -> Reading:  # fmt: skip
         """A reading of ``span`` (framed offsets), the prefix ending at ``sides[0]`` with
         ``costs[0]`` edits, the suffix starting at ``sides[1]`` with ``costs[1]``."""
         lp, ls, n = self.lp, self.ls, len(self.new)
         pc, sc = costs
         fit = 1.0 - (pc + sc) / (lp + ls) if lp + ls else 1.0
-        rank = fit - min(POSITION_MAX, POSITION_WEIGHT * abs(span[0] - self.hint) / 1000)
+        rank = fit - POSITION_MAX * min(1.0, abs(span[0] - self.hint) / max(n, 1))
         rank -= extra / 1e6  # among equal fits, prefer the reading with fewer added characters
 
         def canonical(pos: int) -> int:
@@ -456,31 +496,63 @@ class _Page:
         # sole quote at most (1 - SOLE_SIDE_MIN) with the other then nearly intact; listing each
         # side's positions up to (1 - SIDE_MIN) misses none of them.
         rate = 1.0 - SIDE_MIN
-        plow = pcost.low(math.floor(rate * lp), _LOW_BUDGET) if pcost else {}
-        slow = scost.low(math.floor(rate * ls), _LOW_BUDGET) if scost else {}
+        plimit, slimit = math.floor(rate * lp), math.floor(rate * ls)
+        plow = pcost.low(plimit, _LOW_BUDGET) if pcost else {}
+        slow = scost.low(slimit, _LOW_BUDGET) if scost else {}
         present: dict[int, Reading] = {}
+        changed: list[Reading] = []
 
         def offer(r: Reading) -> None:
-            if r.start not in present or r.rank > present[r.start].rank:
+            kept = present.get(r.start)
+            if kept is None or r.rank > kept.rank:
+                # What stands right beside the quote does not depend on the pairing.
+                if kept is not None and (kept.whole_side or kept.side_kept):
+                    r = replace(r, whole_side=kept.whole_side, side_kept=kept.side_kept)
                 present[r.start] = r
 
-        # 1. The quote stands, with the context right around it.
-        for o in occurrences:
-            if not (pcost and scost) or o in plow or o + le in slow:
+        if not (pcost and scost):  # one side only: the quote is judged by that side
+            for o in occurrences:
                 pc = pcost.at(o) if pcost else 0
                 sc = scost.at(o + le) if scost else 0
                 offer(self.reading("present", (o, o + le), (pc, sc), (o, o + le), sole=self.sole))
-        changed: list[Reading] = []
-        if not (pcost and scost):
             return list(present.values()), changed
+
+        prefix_side, suffix_side = (
+            _Side(plow, lp, self.hint, prefix=True, complete=pcost.low_limit == plimit),
+            _Side(slow, ls, self.hint + le, prefix=False, complete=scost.low_limit == slimit),
+        )
+
+        # Without the old page nothing tells a line repeated on the page from the reported
+        # place, so a side counts only where it matches nowhere else, even loosely. With it, a
+        # side beside an occurrence the old page already had is recognised (decide() checks
+        # _stood_beside_another), and a side repeated elsewhere (a templated sentence) counts.
+        def distinct(side: _Side, pos: int) -> bool:
+            return self.q.old is not None or side.alone(pos)
+
+        def whole(side: _Side, length: int, pos: int, cost: int) -> bool:
+            return (
+                length >= WHOLE_SIDE_LENGTH
+                and cost <= math.floor((1.0 - WHOLE_SIDE) * length)
+                and distinct(side, pos)
+            )
+
+        # 1. The quote stands, with the context right around it; or with one side of it whole.
+        for o in occurrences:
+            if o in plow or o + le in slow:
+                pc, sc = pcost.at(o), scost.at(o + le)
+                side: Literal["prefix", "suffix", ""] = ""
+                if whole(prefix_side, lp, o, pc):
+                    side = "prefix"
+                elif whole(suffix_side, ls, o + le, sc):
+                    side = "suffix"
+                kept = [1.0 - pc / lp] if o in plow and distinct(prefix_side, o) else []
+                kept += [1.0 - sc / ls] if o + le in slow and distinct(suffix_side, o + le) else []
+                flags = {"sole": self.sole, "whole_side": side, "side_kept": max(kept, default=0.0)}
+                offer(self.reading("present", (o, o + le), (pc, sc), (o, o + le), **flags))
 
         # 2. The context found on both sides of a place, and whatever stands between them. Both
         #    sides of an acceptable place are in the low lists, so pairs are formed there. The
         #    suffix may start one character before the prefix ends: a deleted word leaves one space.
-        prefix_side, suffix_side = (
-            _Side(plow, lp, self.hint, prefix=True),
-            _Side(slow, ls, self.hint + le, prefix=False),
-        )
         pairs: set[tuple[int, int]] = set()
         for j in prefix_side.valleys:
             i = suffix_side.cheapest(j - 1, j + self.gap, j + le)
@@ -516,7 +588,7 @@ def analyse(selector: dict[str, Any], text: str, old_text: str | None = None) ->
     """Collect the readings of the new page for the quote (see :func:`verify`)."""
     q = _prepare(selector, old_text)
     page = _Page(_canonical(text), q)
-    analysis = Analysis(text=page.new, query=q)
+    analysis = Analysis(text=page.new, query=q, standing=len(page.occurrences))
     if page.lp + page.ls == 0:  # no context at all: the quote is there or not
         spans = [(o, o + page.le) for o in page.occurrences]
         analysis.present = [page.reading("present", span, (0, 0), span, sole=page.sole) for span in spans]
@@ -548,9 +620,12 @@ def verify(selector: dict[str, Any], text: str, old_text: str | None = None) -> 
     Returns ``{"verdict", "start", "end", "replacement", "score"}``: for ``present`` the span of the
     reported occurrence in the canonical new text; for ``changed`` the span of the whole words now
     standing where the quote stood (empty when the quote was deleted), and those words as
-    ``replacement``; for ``removed`` only a score. ``score`` (0..1) is the confidence in the answer:
+    ``replacement``; for ``removed`` and ``uncertain`` only a score. ``uncertain`` says that the
+    quote still stands on the page but the page changed too much around it to tell whether it is
+    the reported occurrence (see :func:`_gone`). ``score`` (0..1) is the confidence in the answer:
     for present and changed the share of context found, lowered as far as half when another
-    reading comes close; for removed, how far the best reading fell short of being accepted.
+    reading comes close; for removed, how far the best reading fell short of being accepted; for
+    uncertain, the share of the context the best occurrence of the quote keeps.
 
     Raises :class:`ValueError` for a selector without an ``exact`` quote.
     """
@@ -573,7 +648,12 @@ def decide(analysis: Analysis) -> dict[str, Any]:
        context, whatever a look-alike sentence elsewhere holds) or no acceptable changed reading
        at another place beats it by :data:`MARGIN`;
     3. **changed** when an acceptable changed reading remains;
-    4. **removed** otherwise.
+    4. **present** when the quote stands with one side of its context whole (the other side was
+       cut by an insertion, or the quote's sentences moved away from it), that side found nowhere
+       else on the page when there is no old page to tell, and the old page, when there is one,
+       not showing that stretch beside another occurrence of the quote already; among several,
+       the one finding most context, then the nearest the reported offset (for the page's length);
+    5. **removed** or **uncertain** otherwise: see :func:`_gone`.
     """
     changed = [r for r in analysis.changed if r.acceptance() >= 0 and not _seen_before(r, analysis)]
     present = [
@@ -594,15 +674,69 @@ def decide(analysis: Analysis) -> dict[str, Any]:
         rivals = [r.fit for r in near if not _seen_before(r, analysis)]
         rivals += [r.fit + MARGIN for r in present if not _same_place(r, best)]
         return _answer("changed", start, end, analysis.text[start:end], best.fit, max(rivals, default=0.0))
+    one_sided = [r for r in analysis.present if r.whole_side and not _stood_beside_another(r, analysis)]
+    if one_sided:
+        best = _tie_break(one_sided, analysis)
+        rivals = [r.fit for r in one_sided if not _same_place(r, best)]
+        return _answer("present", best.start, best.end, None, best.fit, max(rivals, default=0.0))
+    return _gone(analysis)
+
+
+def _gone(analysis: Analysis) -> dict[str, Any]:
+    """Removed when nothing on the page may be the reported occurrence, else uncertain.
+
+    The quote standing nowhere is sure. Where it stands, an occurrence is evidence that the
+    reported one may still be there, its context rewritten, when it keeps :data:`PARTIAL_SIDE`
+    of one side of the context (without the old page, a side found nowhere else on the page),
+    unless the old page shows it to be another occurrence that was already there; and, with the
+    old page, when the
+    quote stood nowhere else on it: a misspelling that stood once and stands again is most
+    likely the same one. With such evidence the page changed too much to tell, and the answer
+    is **uncertain** (its score: the share of the context the best occurrence keeps).
+    """
     considered = analysis.present + [r for r in analysis.changed if not _seen_before(r, analysis)]
     closest = max((r.acceptance() for r in considered), default=-1.0)
-    return {
-        "verdict": "removed",
-        "start": None,
-        "end": None,
-        "replacement": None,
-        "score": round(min(1.0, -closest / _REMOVED_SURE), 4),
-    }
+    removed = {"verdict": "removed", "start": None, "end": None, "replacement": None,
+               "score": round(min(1.0, -closest / _REMOVED_SURE), 4)}  # fmt: skip
+    if analysis.standing == 0:
+        return removed
+    q = analysis.query
+    evidence = [
+        r for r in analysis.present if r.side_kept >= PARTIAL_SIDE and not _stood_beside_another(r, analysis)
+    ]
+    if not evidence and (q.old is None or len(_standing(q.old, q)) > 1):
+        return removed
+    kept = max((r.fit for r in evidence or analysis.present), default=0.0)
+    return {"verdict": "uncertain", "start": None, "end": None, "replacement": None, "score": round(kept, 4)}
+
+
+def _standing(text: str, q: _Query) -> list[int]:
+    """Occurrences of the quote in ``text`` (canonical) with the word boundaries it was reported with."""
+    framed = _EDGE + text + _EDGE
+    return [o for o in _occurrences(framed, q.exact) if _stands_alone(framed, o, q)]
+
+
+def _stood_beside_another(r: Reading, analysis: Analysis) -> bool:
+    """Whether a one-sided reading is another occurrence of the quote that the old page had.
+
+    The quote with the text now before it, or with the text now after it, already stood on the
+    old page away from the reported place (and no more often than now): the whole side is then
+    a line repeated on the page, or the other side is that occurrence's own context, which
+    matches the reported one's by chance (the sentence between them deleted). Only known with
+    ``old_text``.
+    """
+    q = analysis.query
+    if q.old is None or q.start is None:
+        return False
+    text = analysis.text
+    low, high = q.start - len(q.prefix), q.start + len(q.exact) + len(q.suffix)
+    for window in (text[max(0, r.start - CONTEXT_LENGTH) : r.end], text[r.start : r.end + CONTEXT_LENGTH]):
+        if len(window) < len(q.exact) + WHOLE_SIDE_LENGTH:
+            continue
+        before = sum(1 for at in _occurrences(q.old, window) if at + len(window) <= low or at >= high)
+        if before > 0 and before >= len(_occurrences(text, window)):
+            return True
+    return False
 
 
 def _seen_before(r: Reading, analysis: Analysis) -> bool:

@@ -127,6 +127,7 @@ class Costs:
         self.m = m
         self.n = n
         self._reverse = reverse
+        self.low_limit: int | None = None
         nbytes = (n + 7) // 8
         pb = plus.to_bytes(nbytes, "little")
         mb = minus.to_bytes(nbytes, "little")
@@ -169,6 +170,7 @@ class Costs:
         if budget is not None:
             while limit > 0 and sum(1 for _, least in bytes_low if least <= limit) > budget:
                 limit -= 1
+        self.low_limit = limit  # what was listed: lower than asked when the budget ran out
         if self.m <= limit:
             found[self.n if self._reverse else 0] = self.m
         for c, least in bytes_low:

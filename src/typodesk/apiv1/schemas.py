@@ -52,7 +52,11 @@ class SuggestionOut(Schema):
 
 
 class VerificationOut(Schema):
-    state: str = Field(description="What the last reading of the page found (docs/verification.md).")
+    state: str = Field(
+        description="What the last reading of the page found: none, fixed_on_page, still_on_page, "
+        "text_gone, or uncertain (the page changed too much to tell; the finding stays open). "
+        "See docs/verification.md."
+    )
     checked_at: datetime | None
     replacement: str = Field(description="What the page now says instead of the quote.")
 

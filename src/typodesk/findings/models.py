@@ -54,6 +54,7 @@ class Finding(models.Model):
         FIXED_ON_PAGE = "fixed_on_page", _("Fixed on the page")
         STILL_ON_PAGE = "still_on_page", _("Still on the page")
         TEXT_GONE = "text_gone", _("Text gone")
+        UNCERTAIN = "uncertain", _("Page changed too much to tell")
 
     class Spelling(models.TextChoices):
         """Whether the spell checker looked at the quote yet, and what came of it."""

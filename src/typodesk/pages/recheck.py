@@ -1,8 +1,9 @@
 """Turning a reading of a page into verdicts on its findings, and the verdicts into state.
 
 For each finding a reading can change (open, or marked fixed and not verified yet),
-:func:`typodesk.anchoring.verify` says whether the reported quote is **present**, **changed** or
-**removed**, and the finding moves:
+:func:`typodesk.anchoring.verify` says whether the reported quote is **present**, **changed**,
+**removed** or **uncertain** (it still stands on the page, but the page changed too much around
+it to tell whether it is the reported occurrence), and the finding moves:
 
 =====================  ==========  ====================================================
 finding                verdict     becomes
@@ -10,10 +11,17 @@ finding                verdict     becomes
 open                   present     unchanged (still open, nothing to say)
 open                   changed     *fixed on page*: status fixed, replacement shown
 open                   removed     *text gone*: status fixed, with a note
+open                   uncertain   *page changed too much to tell*: stays open, a note
 marked fixed           present     *still on the page*: reopened (status new)
 marked fixed           changed     *fixed on page*: the editor's fix is confirmed
 marked fixed           removed     *text gone*: the fix is confirmed, with a note
+marked fixed           uncertain   *page changed too much to tell*: stays fixed, unconfirmed
 =====================  ==========  ====================================================
+
+"Uncertain" sends no notification (it would have to claim a fix or a mistake that nobody knows
+of) and moves no status; an open finding stays on the schedule and a later reading that finds
+the quote again (present) clears the state. The desk shows the page's text for the editors to
+look for themselves.
 
 "Removed" is believed only when typodesk itself once saw the quote in its reported context (in
 the snapshot or the previous reading): if the server never saw the text the reader saw (text a
@@ -110,12 +118,14 @@ def judge(finding: Finding, reading: Reading) -> tuple[dict, str]:
     selector = selector_of(finding)
     old = old_text_for(finding, reading.earlier)
     result = verify(selector, reading.text, old)
-    if result["verdict"] == "removed":
+    if result["verdict"] in ("removed", "uncertain"):
         whole = reading.whole()
         if whole and whole != reading.text:
             second = verify(selector, whole, old)
-            if second["verdict"] != "removed":
+            if second["verdict"] in ("present", "changed"):
                 return second, normalize(whole)
+            if second["verdict"] == "uncertain":  # not found under the root, unsure in the body
+                result = second
     return result, normalize(reading.text)
 
 
@@ -137,8 +147,10 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
     """Move the finding according to the verdict; returns the new verification, or None."""
     verdict = result["verdict"]
     status, verification = finding.status, finding.verification
-    if verdict == "removed" and old_text_for(finding, reading.earlier) is None:
+    if verdict in ("removed", "uncertain") and old_text_for(finding, reading.earlier) is None:
         return None  # never seen on the page as reported: no evidence that it went away
+    if verdict == "uncertain" or (verdict == "present" and verification == V.UNCERTAIN):
+        return _uncertain(finding, result, text, reading)
     replacement = result.get("replacement") or ""
     if status in Finding.OPEN_STATUSES:
         if verdict == "present":
@@ -203,6 +215,46 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
     return new_verification
 
 
+def _uncertain(finding: Finding, result: dict, text: str, reading: Reading) -> str | None:
+    """An "uncertain" verdict, or the quote found again after one: no status moves, no notification.
+
+    The first "uncertain" sets the state and records a note in the history; later ones only
+    refresh the evidence. A "present" after it clears the state (the finding is open, its
+    mistake found where it was), so the desk no longer says the page could not be read for it.
+    """
+    status, verification = finding.status, finding.verification
+    if result["verdict"] == "present":
+        new_verification = V.NONE
+        note = "Found on the page again after it had changed too much to tell; still open."
+    else:
+        if status not in Finding.OPEN_STATUSES and not (status == S.FIXED and verification == V.NONE):
+            return None
+        new_verification = V.UNCERTAIN
+        if status == S.FIXED:
+            note = "The page changed too much to tell whether the fix is there; not confirmed."
+        else:
+            note = "The page changed too much to tell whether the mistake is still there; left open."
+    changes = {
+        "verification": new_verification,
+        "verified_at": reading.checked_at,
+        "replacement": "",
+        "evidence": _evidence(finding, result, text, reading),
+    }
+    with transaction.atomic():
+        moved = Finding.objects.filter(pk=finding.pk, status=status, verification=verification).update(
+            **changes
+        )
+        if not moved:
+            return None
+        if new_verification != verification:
+            StatusChange.objects.create(
+                finding=finding, user=None, old_status=status, new_status=status, note=note
+            )
+    for name, value in changes.items():
+        setattr(finding, name, value)
+    return new_verification if new_verification != verification else None
+
+
 def _evidence(finding: Finding, result: dict, text: str, reading: Reading) -> dict:
     """The reader's context ("before") and the page's text now at the same place ("after")."""
     from typodesk.anchoring import verify
@@ -216,7 +268,7 @@ def _evidence(finding: Finding, result: dict, text: str, reading: Reading) -> di
         if found["verdict"] == "present":
             before = _window(old, found["start"], found["end"])
     after = None
-    if result["verdict"] != "removed" and result.get("start") is not None:
+    if result["verdict"] in ("present", "changed") and result.get("start") is not None:
         after = _window(text, result["start"], result["end"])
     return {
         "verdict": result["verdict"],
