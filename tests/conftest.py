@@ -261,11 +261,13 @@ def _fresh_refusal_counts():
 def _fresh_rate_limit_memory():
     """Empty buckets are remembered in the process (ingest.ratelimit); each test's database starts
     with none, so its memory must too."""
-    from typodesk.ingest import ratelimit
+    from typodesk.ingest import endpoint, ratelimit
 
     ratelimit.reset_local()
+    endpoint.forget_limits()
     yield
     ratelimit.reset_local()
+    endpoint.forget_limits()
 
 
 @pytest.fixture(scope="session")

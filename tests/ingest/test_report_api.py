@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -298,6 +299,38 @@ def test_too_many_reports_get_429_with_retry_after(client, site, settings):
     assert r.headers["Access-Control-Allow-Origin"] == "https://news.example"
     assert "Retry-After" in r.headers["Access-Control-Expose-Headers"]
     assert Report.objects.count() == 3
+
+
+def test_a_reader_over_the_limit_is_refused_without_waiting_for_the_writer(
+    client, site, make_site, settings, monkeypatch
+):
+    from typodesk.ingest import writer
+
+    settings.TYPODESK_RATE_BURST = 2
+    settings.TYPODESK_RATE_PER_MINUTE = 60  # a token a second
+    submitted = []
+    submit = writer.Writer.submit
+    monkeypatch.setattr(
+        writer.Writer, "submit", lambda self, item: submitted.append(item) or submit(self, item)
+    )
+    codes = [post(client, body(site), REMOTE_ADDR="198.51.100.1").status_code for _ in range(3)]
+    assert codes == [201, 201, 429] and len(submitted) == 3
+    # The same reader again, with any report to that site, while the bucket is empty: refused
+    # at once, in the same words and with the same Retry-After, nothing queued for the writer.
+    again = post(client, body(site, comment="another"), REMOTE_ADDR="198.51.100.1")
+    assert again.status_code == 429 and again.headers["Retry-After"] == "1" and len(submitted) == 3
+    assert "Too many reports from your connection" in again.json()["error"]
+    # Another reader, and the same reader on another site, go to the writer as before.
+    assert post(client, body(site), REMOTE_ADDR="198.51.100.2").status_code == 201
+    other = make_site(name="Other", domains=["other.example"])
+    other_report = body(other, url="https://other.example/a")
+    assert post(client, other_report, REMOTE_ADDR="198.51.100.1").status_code == 429  # one bucket per reader
+    assert len(submitted) == 5
+    # Once the bucket holds a token again, the reader's next report is admitted.
+    deadline = time.monotonic() + 10
+    while post(client, body(site), REMOTE_ADDR="198.51.100.1").status_code == 429:
+        assert time.monotonic() < deadline
+    assert Report.objects.filter(finding__site=site).count() == 4
 
 
 def test_the_limit_is_per_client(client, site, settings):

@@ -13,6 +13,8 @@ that passed them uses up its proof-of-work solution and is looked at for spam.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +45,7 @@ class Refused(Exception):
         *,
         reason: str,
         headers: dict[str, str] | None = None,
+        until: float | None = None,
     ):
         super().__init__(message)
         self.status = status
@@ -50,6 +53,9 @@ class Refused(Exception):
         self.field = field
         self.reason = reason
         self.headers = headers or {}
+        # A rate limit: the Unix time at which the bucket holds a token again (buckets only
+        # refill with time, so until then the same reader gets the same refusal).
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -64,14 +70,31 @@ def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> N
     capacity, per_second = max(1, burst), max(1, per_minute) / 60
     wait = ratelimit.take(key, capacity=capacity, per_second=per_second)
     if wait:
-        seconds = int(wait)
-        raise Refused(
-            429,
-            message.format(n=seconds),
-            None,
-            reason=reason,
-            headers={"Retry-After": str(seconds)},
-        )
+        until = ratelimit.empty_until(key, capacity, per_second) or time.time() + wait
+        raise _limited(reason, message, until)
+
+
+CLIENT_LIMITED = "Too many reports from your connection. Please try again in {n} seconds."
+
+
+def _limited(reason: str, message: str, until: float) -> Refused:
+    seconds = max(1, math.ceil(until - time.time()))  # as ratelimit.take counts them
+    return Refused(
+        429,
+        message.format(n=seconds),
+        None,
+        reason=reason,
+        headers={"Retry-After": str(seconds)},
+        until=until,
+    )
+
+
+def still_limited(refused: Refused) -> Refused | None:
+    """The refusal a reader over their own rate limit gets now, for as long as their bucket
+    stays empty (then None): the report endpoint answers their next reports with it."""
+    if refused.reason != "rate_client" or refused.until is None or refused.until <= time.time():
+        return None
+    return _limited(refused.reason, CLIENT_LIMITED, refused.until)
 
 
 def bucket_keys(site: Site, client: str) -> tuple[str, str, str]:
@@ -165,7 +188,7 @@ def admit(
         policy.client_burst,
         policy.client_per_minute,
         "rate_client",
-        "Too many reports from your connection. Please try again in {n} seconds.",
+        CLIENT_LIMITED,
     )
     _wait(
         site_key,

@@ -21,14 +21,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
+from django.db.models.signals import post_save
 from django.http.request import split_domain_port, validate_host
 from pydantic import ValidationError
 
+from typodesk.abuse.models import Protection
 from typodesk.ingest import refusals, sitecache, writer
-from typodesk.ingest.admission import Refused
+from typodesk.ingest.admission import Refused, still_limited
 from typodesk.ingest.client import address_of, hash_address, host_of
 from typodesk.ingest.schemas import MAX_BODY, ReportIn
 from typodesk.ingest.store import Failed, Incoming, Stored
@@ -87,8 +90,16 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
     cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
     client = scope.get("client")
     address = address_of(client[0] if client else "", headers.get("x-forwarded-for"))
-    report_fields = report.model_dump()
-    item = Incoming(site=site, report=report_fields, origin=origin, client=hash_address(address))
+    client = hash_address(address)
+    reader = (site.site.pk, client)
+    limited = _over_limit.get(reader)
+    if limited is not None:
+        again = still_limited(limited[0]) if limited[1] > time.monotonic() else None
+        if again is not None:
+            refusals.record(site.site.pk, again.reason)
+            return _refused(again, cors)
+        del _over_limit[reader]
+    item = Incoming(site=site, report=report.model_dump(), origin=origin, client=client)
     done = writer.get().submit(item)
     if done is None:
         refusals.record(site.site.pk, "busy")
@@ -99,10 +110,37 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         body = json.dumps({"id": outcome.report, "finding": outcome.finding, "duplicate": outcome.duplicate})
         return 201, body.encode(), cors
     if isinstance(outcome, Refused):
-        extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in outcome.headers.items()]
-        return outcome.status, _error(outcome.message, outcome.field), extra + cors
+        if outcome.reason == "rate_client":
+            if len(_over_limit) >= OVER_LIMIT_MAX:
+                _over_limit.clear()
+            _over_limit[reader] = (outcome, time.monotonic() + OVER_LIMIT_MEMORY)
+        return _refused(outcome, cors)
     failed = outcome if isinstance(outcome, Failed) else Failed()
     return failed.status, _error(failed.message, None), [(b"retry-after", b"5"), *cors]
+
+
+# Readers over their own rate limit, by (site, client hash): the refusal the writer's admission
+# gave them. Their next reports to that site are refused here, without the writer, until their
+# bucket holds a token again (it only refills with time, so admission would refuse them too), for
+# at most OVER_LIMIT_MEMORY seconds: a limit changed in another process counts within a second
+# (in this one at once). A report of theirs that admission would have refused for something else
+# (a foreign Origin, a honeypot) gets this 429 instead, as behind a reverse proxy's per-address limit.
+_over_limit: dict[tuple[int, str], tuple[Refused, float]] = {}
+OVER_LIMIT_MAX = 100_000
+OVER_LIMIT_MEMORY = 1.0
+
+
+def forget_limits(*args, **kwargs) -> None:
+    """Forget the readers over their limit (a site's limits changed; tests)."""
+    _over_limit.clear()
+
+
+post_save.connect(forget_limits, sender=Protection, dispatch_uid="typodesk.endpoint.limits")
+
+
+def _refused(refused: Refused, cors: list) -> tuple[int, bytes, list]:
+    extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in refused.headers.items()]
+    return refused.status, _error(refused.message, refused.field), extra + cors
 
 
 async def _preflight(headers: dict[str, str]) -> tuple[int, bytes, list]:

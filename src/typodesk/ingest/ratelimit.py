@@ -64,6 +64,11 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
     return max(1.0, math.ceil(short))
 
 
+def empty_until(key: str, capacity: float, per_second: float) -> float | None:
+    """When the bucket, known empty in this process, holds a token again (Unix time), or None."""
+    return _empty_until.get((key, float(capacity), float(per_second)))
+
+
 def reset_local() -> None:
     """Forget the empty buckets remembered in this process (tests; a changed limit)."""
     with _lock:
