@@ -130,20 +130,20 @@ def _take_db(key: str, capacity: float, per_second: float, now: float) -> float:
 
 
 class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
-    """Within this block, in a transaction that already holds SQLite's write lock, each bucket
-    is read once and then kept in memory; the buckets that changed are written back when the
-    block ends without an exception, before the transaction commits.
+    """Within this block, inside the caller's transaction, each bucket is read (and locked) once
+    and then kept in memory; the buckets that changed are written back when the block ends
+    without an exception, before the transaction commits.
 
-    The lean path's writer admits a whole group of reports in one transaction: a flood of
-    reports from one reader touches the same three buckets (the reader's, the site's, the
-    server's) hundreds of times per commit. No other connection can write a bucket while the
-    write lock is held (``BEGIN IMMEDIATE``), so the buckets read at the start are the buckets
-    as they are, and the answers are exactly those of :func:`_take_db` report by report. When
-    the transaction rolls back, so do the bucket changes, as they would have one by one.
+    The report writer admits a whole group of reports in one transaction: a flood of reports
+    from one reader touches the same three buckets (the reader's, the site's, the server's)
+    hundreds of times per commit. Nobody else can write a bucket while the group holds it: on
+    SQLite the transaction holds the write lock (``BEGIN IMMEDIATE``); on PostgreSQL the rows
+    are locked (``FOR UPDATE``) in the order of their keys, so that two servers' groups wait
+    for each other instead of deadlocking, and missing buckets are made first, marked new
+    (``updated`` = :data:`NEW`: a full bucket, whatever its capacity). The answers are exactly
+    those of :func:`_take_db` report by report, and they commit, or roll back, with the reports.
 
-    Only for the database backend on SQLite; with Redis, or on PostgreSQL (where the writer
-    commits each bucket update on its own, see :mod:`typodesk.ingest.writer`), :func:`take`
-    goes on as outside the block.
+    With Redis, :func:`take` goes on as outside the block.
     """
 
     __slots__ = ("buckets", "active")
@@ -156,9 +156,11 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
     def __enter__(self):
         from django.db import connection
 
-        if getattr(_local, "group", None) is None and connection.vendor == "sqlite" and _redis() is None:
+        if getattr(_local, "group", None) is None and _redis() is None:
             if not connection.in_atomic_block:
-                raise RuntimeError("ratelimit.grouped() needs the write lock: use it in transaction.atomic()")
+                raise RuntimeError(
+                    "ratelimit.grouped() holds its buckets until the commit: use it in transaction.atomic()"
+                )
             _local.group = self
             self.active = True
         return self
@@ -183,38 +185,49 @@ class grouped:  # noqa: N801 (used as a function: ``with grouped():``)
         return (1 - have) / per_second
 
     def prefetch(self, keys) -> None:
-        """Read the buckets ``keys`` not read yet in one statement (the writer knows a group's
-        keys before admitting it). Each statement hands the GIL to the event loop and waits to
-        get it back, while every server's writer waits for this one's lock."""
+        """Read the buckets ``keys`` not read yet, in one statement per :data:`_GROUP_ROWS` (the
+        writer knows a group's keys before admitting it)."""
         if not self.active:
             return
-        wanted = list(dict.fromkeys(k for k in keys if k not in self.buckets))
+        wanted = sorted(set(k for k in keys if k not in self.buckets))
         if not wanted:
             return
-        for cursor, table, chunk in _bucket_statements(wanted):
+        for cursor, table, chunk, mark, vendor in _bucket_statements(wanted):
             for key in chunk:
                 self.buckets[key] = [0.0, 0.0, False, False]
-            marks = ", ".join("?" * len(chunk))
-            cursor.execute(f"SELECT key, tokens, updated FROM {table} WHERE key IN ({marks})", chunk)  # noqa: S608
+            marks = ", ".join([mark] * len(chunk))
+            lock = ""
+            if vendor == "postgresql":
+                rows = ", ".join([f"({mark}, 0, {NEW})"] * len(chunk))
+                insert = (
+                    f"INSERT INTO {table} (key, tokens, updated) VALUES {rows} ON CONFLICT (key) DO NOTHING"  # noqa: S608
+                )
+                cursor.execute(insert, chunk)
+                lock = " ORDER BY key FOR UPDATE"
+            cursor.execute(f"SELECT key, tokens, updated FROM {table} WHERE key IN ({marks}){lock}", chunk)  # noqa: S608
             for key, tokens, updated in cursor.fetchall():
-                self.buckets[key] = [float(tokens), float(updated), True, False]
+                self.buckets[key] = [float(tokens), float(updated), updated != NEW, False]
 
     def _write(self) -> None:
-        changed = [(k, b) for k, b in self.buckets.items() if b[3]]
+        changed = sorted((k, b) for k, b in self.buckets.items() if b[3])
         if not changed:
             return
-        for cursor, table, chunk in _bucket_statements(changed):
+        for cursor, table, chunk, mark, _ in _bucket_statements(changed):
             values: list = []
             for k, b in chunk:
                 values += (k, b[0], b[1])
             # One statement (executemany would step once per bucket).
             cursor.execute(
                 f"INSERT INTO {table} (key, tokens, updated) VALUES "  # noqa: S608
-                + ", ".join(["(?, ?, ?)"] * len(chunk))
+                + ", ".join([f"({mark}, {mark}, {mark})"] * len(chunk))
                 + " ON CONFLICT (key) DO UPDATE SET tokens = excluded.tokens, updated = excluded.updated",
                 values,
             )
 
+
+# A bucket row made by a grouped block on PostgreSQL to be locked, and never taken from: it is
+# as full as a bucket that is not there (a real ``updated`` is a Unix time, never negative).
+NEW = -1.0
 
 # Buckets per statement in a grouped block: at most 900 parameters, under the 999 of SQLite
 # builds older than 3.32.
@@ -222,13 +235,14 @@ _GROUP_ROWS = 300
 
 
 def _bucket_statements(rows: list):
-    """(cursor, quoted bucket table, rows of one statement) for each :data:`_GROUP_ROWS` of
-    ``rows``: one connection and table look-up for a grouped block's read or write."""
+    """(cursor, quoted bucket table, rows of one statement, the driver's placeholder, vendor) for
+    each :data:`_GROUP_ROWS` of ``rows``: one connection and table look-up for a grouped block."""
     db = connections[DEFAULT_DB_ALIAS]
     table = db.ops.quote_name(RateBucket._meta.db_table)
+    mark = "?" if db.vendor == "sqlite" else "%s"
     with driver_cursor(db) as cursor:
         for start in range(0, len(rows), _GROUP_ROWS):
-            yield cursor, table, rows[start : start + _GROUP_ROWS]
+            yield cursor, table, rows[start : start + _GROUP_ROWS], mark, db.vendor
 
 
 # Redis --------------------------------------------------------------------------------------

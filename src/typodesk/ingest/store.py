@@ -62,22 +62,16 @@ class Incoming:
 
 
 def store(batch: list[Incoming]) -> None:
-    """Admit and record ``batch`` in one transaction; each report's ``outcome`` is set."""
-    # SQLite has one writer at a time, so admission's bucket updates share the group's commit.
-    # PostgreSQL locks rows: buckets taken inside the group's transaction would stay locked
-    # until its commit, and two servers' groups taking a reader's, a site's and the global
-    # bucket in different orders deadlock. There each bucket update commits on its own.
-    admit_inside = connection.vendor == "sqlite"
+    """Admit and record ``batch`` in one transaction; each report's ``outcome`` is set.
+
+    Admission's rate-limit buckets share the group's transaction (:class:`ratelimit.grouped`:
+    each bucket read and locked once, in the order of the keys, and written once)."""
     try:
-        if not admit_inside:
-            for item in batch:
-                _admit(item)
         with _one_group_at_a_time(), transaction.atomic():
-            if admit_inside:
-                with ratelimit.grouped() as group:  # each bucket read once and written once
-                    group.prefetch(k for i in batch for k in admission.bucket_keys(i.site.site, i.client))
-                    for item in batch:
-                        _admit(item)
+            with ratelimit.grouped() as group:
+                group.prefetch(k for i in batch for k in admission.bucket_keys(i.site.site, i.client))
+                for item in batch:
+                    _admit(item)
             outcomes = _record([i for i in batch if i.outcome is None])
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) in ("40P01", "40001"):
