@@ -1,7 +1,8 @@
 """The spell checker's reason beside its suggestion ("repeated word", "than after a comparative").
 
-Additive, with a database default, so that processes of the previous version keep inserting
-findings while the upgrade runs (tests/deploy/test_migration_safety.py).
+Additive and nullable, so that processes of the previous version keep inserting findings while
+the upgrade runs (tests/deploy/test_migration_safety.py), and so that SQLite adds the column in
+place: a NOT NULL column would make Django rebuild the table, which breaks the triggers of 0005.
 """
 
 from django.db import migrations, models
@@ -16,6 +17,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="finding",
             name="spell_reason",
-            field=models.CharField(blank=True, db_default="", default="", max_length=200),
+            field=models.CharField(blank=True, max_length=200, null=True),
         ),
     ]
