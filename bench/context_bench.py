@@ -11,7 +11,9 @@ Two measurements per language:
   one case a line: ``prefix[selection]suffix<TAB>what the selection should
   read`` (``(delete)`` when the selection should go). Top-1 is the share of
   cases whose first suggestion is exactly the expected text; the file names
-  the sources its patterns come from.
+  the sources its patterns come from. The rules were written beside these
+  cases, so ``context-<lang>-unseen.txt`` holds 20 more per language written
+  afterwards and measured without changing a rule for them ("unseen").
 * **False alarms on correct text**: every sentence of :func:`correct_sentences`
   is given as a selection (no context, so every rule sees every word); a
   sentence with any suggestion is a false alarm, unless it is one of the
@@ -49,16 +51,17 @@ _ACCEL_RE = re.compile(r"(?<=\w)_(?=\w)|(?<!\w)_(?=\w)|&(?=\w)")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁІЇЄҐÇĞİÖŞÜƏ«\"“])")
 
 
-def read_cases(lang: str) -> list[tuple[str, str, str, str]]:
-    """The ``(prefix, selection, suffix, expected)`` cases of one language."""
+def read_cases(lang: str, unseen: bool = False) -> list[tuple[str, str, str, str]]:
+    """The ``(prefix, selection, suffix, expected)`` cases of one language (or its unseen ones)."""
     cases = []
-    for n, line in enumerate((DATA / f"context-{lang}.txt").read_text(encoding="utf-8").splitlines(), 1):
+    name = f"context-{lang}{'-unseen' if unseen else ''}.txt"
+    for n, line in enumerate((DATA / name).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         text, expected = line.split("\t")
         m = re.fullmatch(r"(.*)\[(.+?)\](.*)", text)
         if m is None:
-            raise ValueError(f"context-{lang}.txt line {n}: mark the selection with [ ]")
+            raise ValueError(f"{name} line {n}: mark the selection with [ ]")
         cases.append((m.group(1), m.group(2), m.group(3), "" if expected == DELETE else expected))
     return cases
 
@@ -151,6 +154,14 @@ def measure(lang: str) -> dict:
             top1 += 1
         else:
             misses.append((f"{prefix}[{exact}]{suffix}", expected, [s.text for s in found]))
+    unseen = read_cases(lang, unseen=True)
+    unseen_hits = 0
+    for prefix, exact, suffix, expected in unseen:
+        found = spelling.suggest_in_context(exact, prefix, suffix, lang)
+        if found and found[0].text == expected:
+            unseen_hits += 1
+        else:
+            misses.append((f"unseen: {prefix}[{exact}]{suffix}", expected, [s.text for s in found]))
     sentences = correct_sentences(lang)
     known = corpus_mistakes(lang)
     alarms = []
@@ -167,6 +178,8 @@ def measure(lang: str) -> dict:
         "lang": lang,
         "cases": len(cases),
         "top1": top1 / len(cases),
+        "unseen": len(unseen),
+        "unseen_top1": unseen_hits / len(unseen),
         "median_ms": statistics.median(latencies),
         "max_ms": max(latencies),
         "sentences": len(sentences),
@@ -191,7 +204,7 @@ def main() -> int:
         print(json.dumps(measure(args.one), ensure_ascii=False))
         return 0
     print(
-        f"{'lang':4} {'cases':>5} {'top-1':>6} {'median':>8} {'max':>8}"
+        f"{'lang':4} {'cases':>5} {'top-1':>6} {'unseen':>6} {'top-1':>6} {'median':>8} {'max':>8}"
         f" {'sentences':>9} {'mistakes':>8} {'false':>6} {'per 1000':>8}"
     )
     failed = False
@@ -209,7 +222,8 @@ def main() -> int:
             failed = True
             continue
         print(
-            f"{lang:4} {r['cases']:5d} {r['top1']:6.1%} {r['median_ms']:6.1f}ms {r['max_ms']:6.1f}ms"
+            f"{lang:4} {r['cases']:5d} {r['top1']:6.1%} {r['unseen']:6d} {r['unseen_top1']:6.1%}"
+            f" {r['median_ms']:6.1f}ms {r['max_ms']:6.1f}ms"
             f" {r['sentences']:9d} {r['corpus_mistakes']:8d} {r['alarms']:6d} {r['per_1000']:8.2f}"
         )
         if args.verbose:
