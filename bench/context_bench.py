@@ -25,7 +25,10 @@ Two measurements per language:
   their source strings). Nothing is downloaded.
 
 Latency is per finding, after loading: the worker's two calls,
-``suggest_for_quote`` and ``suggest_in_context``, on each case.
+``suggest_for_quote`` and ``suggest_in_context``, on each case ("median",
+"max"), and on the cases together with one finding per misspelling of
+``bench/data/misspellings-<lang>.txt`` ("+typos" median and p90), where the
+misspelled word makes the spell checker search for candidates.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ import time
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
+sys.path.insert(0, str(DATA.parent))  # spelling_bench, beside this file
 DELETE = "(delete)"
 LANGS = ["az", "en", "ru", "tr", "uk"]
 #: Sentences of at least this many words are kept from message catalogues (shorter ones are labels).
@@ -154,6 +158,15 @@ def measure(lang: str) -> dict:
             top1 += 1
         else:
             misses.append((f"{prefix}[{exact}]{suffix}", expected, [s.text for s in found]))
+    # findings whose quote is a misspelling (bench/data/misspellings-<lang>.txt): the slow path
+    import spelling_bench  # beside this file (sys.path above)
+
+    mixed = list(latencies)
+    for wrong, _right in spelling_bench.read_list(lang):
+        t = time.perf_counter()
+        spelling.suggest_for_quote(wrong, lang)
+        spelling.suggest_in_context(wrong, "", "", lang)
+        mixed.append((time.perf_counter() - t) * 1000)
     unseen = read_cases(lang, unseen=True)
     unseen_hits = 0
     for prefix, exact, suffix, expected in unseen:
@@ -182,6 +195,8 @@ def measure(lang: str) -> dict:
         "unseen_top1": unseen_hits / len(unseen),
         "median_ms": statistics.median(latencies),
         "max_ms": max(latencies),
+        "mixed_median_ms": statistics.median(mixed),
+        "mixed_p90_ms": sorted(mixed)[int(0.9 * (len(mixed) - 1))],
         "sentences": len(sentences),
         "alarms": len(alarms),
         "corpus_mistakes": found_mistakes,
@@ -205,6 +220,7 @@ def main() -> int:
         return 0
     print(
         f"{'lang':4} {'cases':>5} {'top-1':>6} {'unseen':>6} {'top-1':>6} {'median':>8} {'max':>8}"
+        f" {'+typos':>8} {'p90':>8}"
         f" {'sentences':>9} {'mistakes':>8} {'false':>6} {'per 1000':>8}"
     )
     failed = False
@@ -224,6 +240,7 @@ def main() -> int:
         print(
             f"{lang:4} {r['cases']:5d} {r['top1']:6.1%} {r['unseen']:6d} {r['unseen_top1']:6.1%}"
             f" {r['median_ms']:6.1f}ms {r['max_ms']:6.1f}ms"
+            f" {r['mixed_median_ms']:6.1f}ms {r['mixed_p90_ms']:6.1f}ms"
             f" {r['sentences']:9d} {r['corpus_mistakes']:8d} {r['alarms']:6d} {r['per_1000']:8.2f}"
         )
         if args.verbose:
