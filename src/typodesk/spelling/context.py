@@ -34,6 +34,9 @@ RULES_DIR = Path(__file__).resolve().parent / "rules"
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u02bc\u2018`\u00b4", "'"))
 _SET_RE = re.compile(r"@(\w+)")
 _WORD = r"[^\W\d_]+(?:'[^\W\d_]+)*"
+#: How far back a rule's ``before`` context is looked for: a few words, as readers' prefixes
+#: carry (64 characters); bounded so that a long selection costs linear time, not quadratic.
+CONTEXT_WINDOW = 120
 #: How much more common (wordfreq) each corrected word of a ``frequent`` rule must be than the
 #: text it replaces: "doğrumu" is in the frequency list too (it is a common mistake), "doğru" is
 #: far above it, while "adamı" (a word) is not far below "ada".
@@ -71,7 +74,7 @@ class Rule:
     #: text, which may be in the dictionary too.
     frequent: bool = False
     #: Wrong form → right form (lower case), for rules written as a table instead of find/replace.
-    map: dict[str, str] | None = None
+    forms: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,7 @@ def parse_rules(lang: str, data: dict, source: str = "") -> RuleSet:
                 not_before=ctx("not_before", _BEFORE),
                 after=ctx("after", r"\s*(?:{})(?!\w)"),
                 not_after=ctx("not_after", r"\s*(?:{})(?!\w)"),
-                map=mapping,
+                forms=mapping,
                 check=bool(raw.get("check", False)),
                 rejected=bool(raw.get("rejected", False)),
                 frequent=bool(raw.get("frequent", False)),
@@ -245,12 +248,13 @@ def _rule_edits(text: str, ruleset: RuleSet, sel: tuple[int, int]) -> list[_Edit
             if m.end() <= sel[0]:
                 continue
             cues: dict[str, str] = {}
+            window = max(0, m.start() - CONTEXT_WINDOW)
             if rule.before is not None:
-                b = rule.before.search(text, 0, m.start())
+                b = rule.before.search(text, window, m.start())
                 if b is None:
                     continue
                 cues.update({k: v for k, v in b.groupdict().items() if v})
-            if rule.not_before is not None and rule.not_before.search(text, 0, m.start()):
+            if rule.not_before is not None and rule.not_before.search(text, window, m.start()):
                 continue
             if rule.after is not None:
                 a = rule.after.match(text, m.end())
@@ -259,8 +263,8 @@ def _rule_edits(text: str, ruleset: RuleSet, sel: tuple[int, int]) -> list[_Edit
                 cues.update({k: v for k, v in a.groupdict().items() if v})
             if rule.not_after is not None and rule.not_after.match(text, m.end()):
                 continue
-            if rule.map is not None:
-                fixed = rule.map.get(_text.lower(re.sub(r"\s+", " ", m.group()), ruleset.lang), m.group())
+            if rule.forms is not None:
+                fixed = rule.forms.get(_text.lower(re.sub(r"\s+", " ", m.group()), ruleset.lang), m.group())
             else:
                 fixed = m.expand(rule.replace)
             replacement = _case_like(fixed, m.group(), ruleset.lang)
