@@ -44,8 +44,9 @@ def test_the_repeated_copy_alone_is_suggested_for_deletion(require):
     assert best("the", "repairing the ", " cast-iron", "en") == Suggestion("", "repeated word")
     # or only the first one
     assert best("the", "repairing ", " the cast-iron", "en") == Suggestion("", "repeated word")
-    # capitals of the first word are kept
+    # capitals of the first word are kept; at the start of a sentence two capitals are no name
     assert best("The the", "", " tower", "en") == Suggestion("The", "repeated word")
+    assert best("The The", "It rained. ", " tower fell.", "en") == Suggestion("The", "repeated word")
 
 
 @pytest.mark.parametrize(
@@ -58,6 +59,7 @@ def test_the_repeated_copy_alone_is_suggested_for_deletion(require):
         ("tr", "Dosyaları satır satır karşılaştırır ve yavaş yavaş okur."),  # reduplications
         ("az", "Yavaş yavaş gəldi və tək tək danışdı."),
         ("en", "The report is ready.\nThe report was sent."),
+        ("en", "They flew to Bora Bora and then to Walla Walla."),  # names inside a sentence
     ],
 )
 def test_legitimate_repetitions_are_left_alone(require, lang, text):

@@ -43,6 +43,8 @@ CONTEXT_WINDOW = 120
 FREQUENT_RATIO = 10.0
 #: Context before a match: starts at a word's start (or at punctuation), ends at the match.
 _BEFORE = r"(?:(?<!\w)|(?=\W))(?:{})\s*$"
+#: What precedes the first word of a sentence: nothing, or an end mark and spaces (quotes too).
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;]\s*[\"'«»“”„(]?|^[\"'«»“”„(])\s*$")
 #: A word followed, after spaces only (no punctuation, no line break), by itself.
 _REPEATED_RE = re.compile(rf"(?<![\w'-])({_WORD})(?=([ \t\u00a0]+)(\1)(?![\w'-]))", re.IGNORECASE)
 
@@ -221,6 +223,12 @@ def _repeated_edits(text: str, ruleset: RuleSet, sel: tuple[int, int]) -> list[_
             continue
         if any(len(w) > 1 and w.isupper() for w in (first, m.group(3))):
             continue  # placeholders and acronyms (FILE FILE, "PORT port"), not prose
+        if (
+            first[:1].isupper()
+            and m.group(3)[:1].isupper()
+            and not _SENTENCE_START.search(text, max(0, m.start() - 8), m.start())
+        ):
+            continue  # a name inside a sentence: Bora Bora, Walla Walla
         if m.start(3) < sel[1] and m.end(3) > sel[0]:
             edits.append(_Edit(m.end(1), m.end(3), "", ruleset.repeated_reason, -1))
         elif m.start(1) < sel[1] and m.end(1) > sel[0]:
