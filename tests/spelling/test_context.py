@@ -369,3 +369,17 @@ def test_a_rule_written_as_a_table_of_forms(monkeypatch):
     assert suggest_in_context("Являється", "Київ ", " столицею", "uk") == [Suggestion("Є", "русизм")]
     with pytest.raises(RulesError, match="'map' must be a table"):
         parse_rules("uk", {"rule": [{"reason": "r", "map": {"a": "b"}, "find": "a"}]}, "t.toml")
+
+
+def test_a_broken_rules_file_switches_only_its_suggestions_off(tmp_path, monkeypatch, caplog):
+    (tmp_path / "en.toml").write_text('[[rule]]\nfind = "then"\nreason = "x"\n', encoding="utf-8")
+    (tmp_path / "ru.toml").write_text("[[rule]\n", encoding="utf-8")
+    monkeypatch.setattr(context, "RULES_DIR", tmp_path)
+    context.rules_for.cache_clear()
+    try:
+        assert suggest_in_context("the the", "", "", "en") == []
+        assert suggest_in_context("в течении", "", " года", "ru") == []
+        assert "en.toml rule 1: 'replace' must be a string" in caplog.text
+        assert "ru.toml" in caplog.text
+    finally:
+        context.rules_for.cache_clear()

@@ -16,6 +16,7 @@ shows what the selection should read, not a correction elsewhere.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import tomllib
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from typodesk.spelling.languages import LANGUAGES, parse_tag
 
 if TYPE_CHECKING:
     from typodesk.spelling._lexicons import Lexicon
+
+log = logging.getLogger("typodesk.spelling")
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
@@ -194,13 +197,21 @@ def parse_rules(lang: str, data: dict, source: str = "") -> RuleSet:
 
 @functools.cache
 def rules_for(code: str) -> RuleSet | None:
-    """The language's rules, read once; None for a language without a rules file."""
+    """The language's rules, read once; None for a language without a (usable) rules file.
+
+    A file broken by an edit switches only these suggestions off for its language, with an
+    error in the log that names the file and the rule; misspellings are still corrected.
+    """
     path = RULES_DIR / f"{code}.toml"
     if not path.is_file():
         return None
-    with path.open("rb") as f:
-        data = tomllib.load(f)
-    return parse_rules(code, data, source=path.name)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        return parse_rules(code, data, source=path.name)
+    except (OSError, tomllib.TOMLDecodeError, RulesError) as exc:
+        log.error("suggestions in context are off for %s: %s: %s", code, path, exc)
+        return None
 
 
 def _lexicon(code: str) -> Lexicon | None:
