@@ -146,10 +146,25 @@ def test_only_edits_that_touch_the_selection_are_suggested(require):
     assert "than after a comparative" in found.reason and "its" in found.reason
 
 
-def test_alternatives_come_after_the_best_suggestion(require):
-    require("en")
-    found = suggest_in_context("there", "The residents say ", " going home and packing their own bags", "en")
-    assert [s.text for s in found][:1] == ["they're"]
+def test_alternatives_come_after_the_best_suggestion(monkeypatch):
+    rules = parse_rules(
+        "en",
+        {
+            "rule": [
+                {"find": "there", "replace": "their", "reason": "first", "after": "own"},
+                {"find": "there", "replace": "they're", "reason": "second", "after": "own"},
+                {"find": "then", "replace": "than", "reason": "elsewhere", "before": "more"},
+            ]
+        },
+        "t.toml",
+    )
+    monkeypatch.setattr(context, "rules_for", lambda code: rules)
+    # every rule at the selection's place gives one suggestion, in file order; a fix elsewhere in
+    # the selection is made in each of them
+    assert suggest_in_context("more then there", "", " own", "en") == [
+        Suggestion("more than their", "elsewhere; first"),
+        Suggestion("more than they're", "elsewhere; second"),
+    ]
 
 
 # --- Russian ----------------------------------------------------------------------------------

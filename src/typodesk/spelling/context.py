@@ -19,7 +19,7 @@ import functools
 import logging
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -106,6 +106,12 @@ class _Edit:
     replacement: str
     reason: str
     order: int
+    #: The span the rule matched, before the edit was trimmed to what changes: edits from
+    #: different rules conflict, or are alternatives, by what they matched.
+    place: tuple[int, int] = (0, 0)
+
+    def overlaps(self, other: _Edit) -> bool:
+        return self.place[0] < other.place[1] and other.place[0] < self.place[1]
 
 
 def _expand(pattern: str, sets: dict[str, list[str]], where: str) -> str:
@@ -241,9 +247,11 @@ def _repeated_edits(text: str, ruleset: RuleSet, sel: tuple[int, int]) -> list[_
         ):
             continue  # a name inside a sentence: Bora Bora, Walla Walla
         if m.start(3) < sel[1] and m.end(3) > sel[0]:
-            edits.append(_Edit(m.end(1), m.end(3), "", ruleset.repeated_reason, -1))
+            edits.append(_Edit(m.end(1), m.end(3), "", ruleset.repeated_reason, -1, (m.start(1), m.end(3))))
         elif m.start(1) < sel[1] and m.end(1) > sel[0]:
-            edits.append(_Edit(m.start(1), m.start(3), "", ruleset.repeated_reason, -1))
+            edits.append(
+                _Edit(m.start(1), m.start(3), "", ruleset.repeated_reason, -1, (m.start(1), m.end(3)))
+            )
     return edits
 
 
@@ -307,7 +315,7 @@ def _rule_edits(text: str, ruleset: RuleSet, sel: tuple[int, int]) -> list[_Edit
                 reason = rule.reason.format(**cues) if cues else rule.reason
             except (KeyError, IndexError):
                 reason = rule.reason
-            edits.append(_Edit(m.start(), m.end(), replacement, reason, order))
+            edits.append(_Edit(m.start(), m.end(), replacement, reason, order, m.span()))
     return edits
 
 
@@ -320,7 +328,9 @@ def _shrink(text: str, edit: _Edit) -> _Edit:
     tail = 0
     while tail < len(old) - head and tail < len(new) - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    return _Edit(edit.start + head, edit.end - tail, new[head : len(new) - tail], edit.reason, edit.order)
+    return replace(
+        edit, start=edit.start + head, end=edit.end - tail, replacement=new[head : len(new) - tail]
+    )
 
 
 def _fit(text: str, edit: _Edit, sel: tuple[int, int]) -> _Edit | None:
@@ -334,7 +344,7 @@ def _fit(text: str, edit: _Edit, sel: tuple[int, int]) -> _Edit | None:
     start, end = max(start, sel[0]), min(end, sel[1])
     if start >= end and not edit.replacement:
         return None
-    return _Edit(start, end, edit.replacement, edit.reason, edit.order)
+    return replace(edit, start=start, end=end)
 
 
 def _apply(exact: str, offset: int, edits: list[_Edit], apostrophe: str) -> str:
@@ -378,14 +388,12 @@ def suggest_in_context(exact: str, prefix: str, suffix: str, lang: str) -> list[
     # edits of the first place (there → their / they're) make the alternatives
     chosen: list[_Edit] = []
     for e in fitted:
-        if all(e.end <= c.start or e.start >= c.end for c in chosen) and not any(
-            e.start == c.start == c.end == e.end for c in chosen
-        ):
+        if not any(e.overlaps(c) for c in chosen):
             chosen.append(e)
     lead = chosen[0]
     out: list[Suggestion] = []
     seen: set[str] = set()
-    for alt in [lead] + [e for e in fitted if (e.start, e.end) == (lead.start, lead.end) and e is not lead]:
+    for alt in [lead] + [e for e in fitted if e.place == lead.place and e is not lead]:
         edits = [alt] + [c for c in chosen if c is not lead]
         corrected = _apply(exact, sel[0], edits, apostrophe)
         if corrected in seen or corrected == exact:
