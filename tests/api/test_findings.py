@@ -159,6 +159,18 @@ def test_one_finding_with_its_reports_history_and_duplicates(api, site, people):
     assert_error(owner.get(f"/findings/{2**60}"), 400, "id")
 
 
+def test_a_finding_carries_the_spell_checkers_suggestion_and_its_reason(api, site):
+    from typodesk.pages.jobs import SpellChecker
+
+    f = report(site, "then", 5, prefix="More ", suffix=" two thousand people", lang="en")
+    viewer = api("viewer")
+    assert viewer.get(f"/findings/{f.pk}").json()["spell_checker"] == {"state": "pending", "text": "", "reason": ""}
+    SpellChecker(worker_id="test").tick()
+    want = {"state": "suggested", "text": "than", "reason": "than after a comparative"}
+    assert viewer.get(f"/findings/{f.pk}").json()["spell_checker"] == want
+    assert viewer.get("/findings").json()["items"][0]["spell_checker"] == want
+
+
 def test_an_unknown_finding_and_one_of_another_site_answer_alike(api, site, other_site):
     theirs = report(other_site)
     a = api("editor").get(f"/findings/{theirs.pk}")

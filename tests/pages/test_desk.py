@@ -110,6 +110,39 @@ def test_the_spell_checkers_suggestion_is_shown_beside_the_readers(logged_in, se
     assert "Suggested by the spell checker: <ins>people</ins>" in html
 
 
+@pytest.mark.skipif(not status("en").available, reason="no English dictionary here")
+def test_the_spell_checker_reads_the_sentence_and_the_desk_says_why(logged_in, server, report):
+    server.pages["/story"] = article(
+        "More then two thousand peeple came to see the lighthouse.",
+        "Volunteers repaired the the stairs and the <b>lens</b>.",
+    )
+    then = report("/story", "More then two thousand peeple")
+    twice = report("/story", "the the")
+    first_copy = report("/story", "the", after="repaired")
+    spell_check()
+    # the real-word fix comes with its reason, and the misspelling in the same quote is fixed too
+    assert (fresh(then).spell_suggestion, then.spell_reason) == (
+        "More than two thousand people",
+        "than after a comparative",
+    )
+    assert (fresh(twice).spell_suggestion, twice.spell_reason) == ("the", "repeated word")
+    assert (fresh(first_copy).spell_status, first_copy.spell_suggestion, first_copy.spell_reason) == (
+        "suggested",
+        "",
+        "repeated word",
+    )
+    html = page_of(logged_in, then)
+    assert (
+        "Suggested by the spell checker: <ins>More than two thousand people</ins>"
+        ' <span class="spell-reason">(than after a comparative)</span>'
+    ) in html
+    html = page_of(logged_in, first_copy)
+    assert (
+        'Suggested by the spell checker: <del><span class="sr-only">removed: </span>the</del>'
+        ' <span class="spell-reason">(repeated word)</span>'
+    ) in html
+
+
 def test_the_desk_says_when_a_languages_dictionary_is_off(logged_in, server, report):
     server.pages["/story"] = article("Das ist ein Tesst.", lang="de")
     finding = report("/story", "Tesst", lang="de")

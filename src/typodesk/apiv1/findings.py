@@ -77,6 +77,11 @@ def finding_out(f: Finding, suggestions: list[dict]) -> dict:
         "note": f.note,
         "duplicate_of": f.duplicate_of_id,
         "verification": {"state": f.verification, "checked_at": f.verified_at, "replacement": f.replacement},
+        "spell_checker": {
+            "state": f.spell_status,
+            "text": f.spell_suggestion,
+            "reason": f.spell_reason or "",  # NULL: checked before the column existed
+        },
     }
 
 

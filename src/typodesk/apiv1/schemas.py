@@ -61,6 +61,20 @@ class VerificationOut(Schema):
     replacement: str = Field(description="What the page now says instead of the quote.")
 
 
+class SpellCheckerOut(Schema):
+    state: str = Field(
+        description="pending (not checked yet), suggested, none (nothing to correct), off (no dictionary)."
+    )
+    text: str = Field(
+        description="With state suggested: the quote as the spell checker would correct it; empty with a"
+        " reason: delete the quote (a repeated word)."
+    )
+    reason: str = Field(
+        description='Why, when the correction reads the sentence (e.g. "repeated word", "than after a'
+        ' comparative"); empty for a plain misspelling.'
+    )
+
+
 class FindingOut(Schema):
     id: int
     site: str = Field(description="The site's public key.")
@@ -79,6 +93,9 @@ class FindingOut(Schema):
     note: str = Field(description="The editors' note.")
     duplicate_of: int | None = Field(description="With status duplicate: the finding this one repeats.")
     verification: VerificationOut
+    spell_checker: SpellCheckerOut = Field(
+        description="The spell checker's own suggestion (docs/spelling.md)."
+    )
 
 
 class ReportOut(Schema):

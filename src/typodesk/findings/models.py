@@ -92,6 +92,12 @@ class Finding(models.Model):
     # The spell checker's own correction of the quote, computed by the worker.
     spell_status = models.CharField(max_length=10, choices=Spelling.choices, default=Spelling.PENDING)
     spell_suggestion = models.TextField(blank=True)
+    # Why, when the suggestion reads the sentence (a real-word or repeated-word error: "repeated
+    # word", "than after a comparative"); empty for a plain misspelling. Nullable rather than
+    # NOT NULL with a default: SQLite adds a nullable column in place, while a NOT NULL one makes
+    # Django rebuild the table, which the triggers of migration 0005 do not survive. NULL (rows
+    # from before the column, or written by the previous version during an upgrade) reads as "".
+    spell_reason = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     # While pending: a lease (NULL or past: free to take); afterwards: when it was checked.
     spell_checked_at = models.DateTimeField(null=True, blank=True)
     # Copies kept by database triggers (migration 0005) for the desk's inbox filters, so that

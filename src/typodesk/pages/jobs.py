@@ -349,24 +349,42 @@ class SpellChecker:
         if finding is None:
             return
         try:
-            status, suggestion = self.suggest(finding)
+            status, suggestion, reason = self.suggest(finding)
         except Exception:
             log.exception("spell checking finding %s failed", pk)
-            status, suggestion = Finding.Spelling.NONE, ""
+            status, suggestion, reason = Finding.Spelling.NONE, "", ""
         Finding.objects.filter(pk=pk, spell_status=Finding.Spelling.PENDING).update(
-            spell_status=status, spell_suggestion=suggestion, spell_checked_at=self.clock()
+            spell_status=status,
+            spell_suggestion=suggestion,
+            spell_reason=reason[: Finding._meta.get_field("spell_reason").max_length],
+            spell_checked_at=self.clock(),
         )
 
-    def suggest(self, finding: Finding) -> tuple[str, str]:
+    def suggest(self, finding: Finding) -> tuple[str, str, str]:
+        """``(status, suggestion, reason)``: a real-word fix read in context comes first.
+
+        The in-context rules see the reader's prefix and suffix ("More [then] two thousand");
+        any misspelled word left in their correction is then fixed too. Without a rule that
+        fires, the quote's misspellings alone, with no reason. An empty suggestion with a
+        reason means "delete the selection" (a repeated word).
+        """
         from typodesk import spelling
 
         lang = language_of(finding)
         if not lang or not spelling.status(lang).available:
-            return Finding.Spelling.OFF, ""
-        found = spelling.suggest_for_quote(finding.exact, lang, self.vocabulary(finding.site_id))
+            return Finding.Spelling.OFF, "", ""
+        vocabulary = self.vocabulary(finding.site_id)
+        in_context = spelling.suggest_in_context(finding.exact, finding.prefix, finding.suffix, lang)
+        if in_context:
+            best = in_context[0]
+            text = best.text
+            if text.strip():
+                text = spelling.suggest_for_quote(text, lang, vocabulary) or text
+            return Finding.Spelling.SUGGESTED, text, best.reason
+        found = spelling.suggest_for_quote(finding.exact, lang, vocabulary)
         if found and found != finding.exact:
-            return Finding.Spelling.SUGGESTED, found
-        return Finding.Spelling.NONE, ""
+            return Finding.Spelling.SUGGESTED, found, ""
+        return Finding.Spelling.NONE, "", ""
 
     def vocabulary(self, site_id: int) -> spelling.Vocabulary:
         """The site's trusted words, reloaded from the database at most once a minute."""

@@ -17,6 +17,12 @@ frequency (``wordfreq``). Dictionaries load on first use and stay cached; a
 language whose dictionary is missing gets no suggestions and says why in
 :func:`status`, it never raises.
 
+Real-word errors: :func:`suggest_in_context` reads the selection with the
+text around it and proposes what it should read with a reason ("More then
+two thousand" → "than", "than after a comparative"; "the the" → "the",
+"repeated word"), from small rules per language kept as data
+(``rules/<lang>.toml``, see :mod:`typodesk.spelling.context`).
+
 Site words: feed a :class:`Vocabulary` with the words of the site's pages so
 that its names (Khankendi, Garabagh) are never "corrected", and pass it to
 :func:`suggest` / :func:`suggest_for_quote`; :func:`learn` feeds a process-wide
@@ -29,11 +35,13 @@ from collections.abc import Iterable
 
 from typodesk.spelling import _text
 from typodesk.spelling._engine import REGISTRY, LanguageStatus, rank
+from typodesk.spelling.context import Suggestion, suggest_in_context
 from typodesk.spelling.languages import LANGUAGES
 from typodesk.spelling.vocabulary import Vocabulary
 
 __all__ = [
     "LanguageStatus",
+    "Suggestion",
     "Vocabulary",
     "available_languages",
     "default_vocabulary",
@@ -42,6 +50,7 @@ __all__ = [
     "status",
     "suggest",
     "suggest_for_quote",
+    "suggest_in_context",
 ]
 
 #: Suggestions returned by default: enough to pick from, few enough to show.

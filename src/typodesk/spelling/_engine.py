@@ -26,6 +26,10 @@ SPLIT_PENALTY = 0.5
 #: Extra distance for a capitalised correction of a lower-case word: a reader
 #: who meant a name would most likely have capitalised it.
 CASE_PENALTY = 0.5
+#: Extra distance for a candidate missing from the frequency list when others are in it: a form
+#: nobody writes ("belediyesin") should not win over a common one half an edit farther
+#: ("belediyesinin" for "belediyesinn").
+UNATTESTED_PENALTY = 0.5
 #: When a cheap candidate is this close, the lexicon's slower candidates are not asked for.
 GOOD_ENOUGH = 1.0
 #: How many of the most frequent words are searched for two-edit candidates.
@@ -142,6 +146,10 @@ def _load(spec: LanguageSpec) -> Lexicon:
         except (ImportError, LookupError, OSError) as exc:
             # Hunspell alone still suggests; only the ordering gets worse
             log.warning("no word frequencies for %s (%s); ranking by edit distance only", spec.code, exc)
+    if spec.code == "tr":
+        from typodesk.spelling.turkish import TurkishLexicon
+
+        return TurkishLexicon(spec, found[0], found[1], frequencies, common)
     return HunspellLexicon(spec, found[0], found[1], frequencies, common)
 
 
@@ -199,6 +207,11 @@ def _score(
         key = (round(dist, 3), -freq, int(capitalised), candidate)
         if cand_low not in best or key < best[cand_low]:
             best[cand_low] = key
+    if any(key[1] < 0 for key in best.values()):
+        best = {
+            low: (round(key[0] + UNATTESTED_PENALTY, 3), *key[1:]) if key[1] == 0 else key
+            for low, key in best.items()
+        }
     return best
 
 

@@ -55,10 +55,10 @@ def distance(a: str, b: str, costs: SubstitutionCosts | None = None) -> float:
     before: list[float] = []
     prev = [0.0] * (m + 1)
     for j in range(1, m + 1):
-        prev[j] = prev[j - 1] + _indel_cost(b, j - 1)
+        prev[j] = prev[j - 1] + 1.0
     for i in range(1, n + 1):
         cur = [0.0] * (m + 1)
-        cur[0] = prev[0] + _indel_cost(a, i - 1)
+        cur[0] = prev[0] + 1.0
         ai = a[i - 1]
         for j in range(1, m + 1):
             bj = b[j - 1]
@@ -66,17 +66,13 @@ def distance(a: str, b: str, costs: SubstitutionCosts | None = None) -> float:
                 sub = prev[j - 1]
             else:
                 sub = prev[j - 1] + costs.get((ai, bj), 1.0)
-            best = min(sub, prev[j] + _indel_cost(a, i - 1), cur[j - 1] + _indel_cost(b, j - 1))
+            # deleting ai (or inserting bj) is undoubling (doubling) when its twin stays beside it:
+            # the other string's letter just aligned is the same letter
+            delete = prev[j] + (DOUBLING_COST if ai == bj else 1.0)
+            insert = cur[j - 1] + (DOUBLING_COST if bj == ai else 1.0)
+            best = min(sub, delete, insert)
             if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == bj and ai != bj:
                 best = min(best, before[j - 2] + 1.0)
             cur[j] = best
         before, prev = prev, cur
     return prev[m]
-
-
-def _indel_cost(s: str, k: int) -> float:
-    """Cost of inserting or deleting ``s[k]``: cheap when a neighbour is the same letter."""
-    c = s[k]
-    if (k > 0 and s[k - 1] == c) or (k + 1 < len(s) and s[k + 1] == c):
-        return DOUBLING_COST
-    return 1.0
