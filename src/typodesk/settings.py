@@ -194,6 +194,10 @@ TYPODESK_FETCH_PER_SITE = conf.env_int("TYPODESK_FETCH_PER_SITE", 2)  # requests
 TYPODESK_FETCH_USER_AGENT = conf.env("TYPODESK_FETCH_USER_AGENT")  # empty: typodesk/VERSION (+BASE_URL)
 TYPODESK_FETCH_FIRST_DELAY = conf.env_int("TYPODESK_FETCH_FIRST_DELAY", 10)  # s after a new finding
 TYPODESK_FETCH_FIXED_DELAY = conf.env_int("TYPODESK_FETCH_FIXED_DELAY", 60)  # s after "mark fixed"
+# Checking that an owner controls a domain they added (docs/people.md, Domains): the whole check,
+# and the port to read the proof from when the sites are not on 443/80 (an intranet, tests).
+TYPODESK_DOMAIN_CHECK_TIMEOUT = conf.env_int("TYPODESK_DOMAIN_CHECK_TIMEOUT", 10)
+TYPODESK_DOMAIN_CHECK_PORT = conf.env_int("TYPODESK_DOMAIN_CHECK_PORT", 0)  # 0: https on 443, http on 80
 TYPODESK_RECHECK_MIN = conf.env_int("TYPODESK_RECHECK_MIN", 3600)  # s between scheduled checks, at least
 TYPODESK_RECHECK_MAX = conf.env_int("TYPODESK_RECHECK_MAX", 7 * 86400)  # … and at most
 

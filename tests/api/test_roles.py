@@ -44,6 +44,7 @@ MATRIX = [
     ("changeMember", "patch", "/sites/{key}/members/{viewer}", {"role": "editor"}, "owner", 200),
     ("removeMember", "delete", "/sites/{key}/members/{viewer}", None, "owner", 204),
     ("createSite", "post", "/sites", {"name": "New", "domains": ["new.example"]}, "admin", 201),
+    ("checkDomain", "post", "/sites/{key}/domains/news.example/check", {}, "owner", 200),
 ]
 WHO = ["owner", "editor", "viewer", "outsider", "admin"]
 

@@ -141,3 +141,43 @@ def test_a_removed_member_loses_access_at_once(api, site, people):
     assert editor.get(f"/findings/{f.pk}").status_code == 200
     api("owner").delete(f"/sites/{site.public_key}/members/{people['editor'].pk}")
     assert_error(editor.get(f"/findings/{f.pk}"), 404)
+
+
+def test_another_sites_domain_is_a_409_and_new_domains_wait_for_their_proof(api, site, other_site):
+    owner = api("owner")
+    r = owner.patch(
+        f"/sites/{site.public_key}", {"domains": ["news.example", "www.news.example", "*.Other.example"]}
+    )
+    assert_error(r, 409, "domains.2")
+    assert "*.other.example overlaps other.example, a verified domain of another site" in r.json()["error"]
+    assert site.domains.count() == 1  # nothing of the refused change was kept
+    assert_error(
+        api("admin").post("/sites", {"name": "Copy", "domains": ["x.example", "other.example"]}), 409
+    )
+    assert not Site.objects.filter(name="Copy").exists()
+
+    body = owner.patch(f"/sites/{site.public_key}", {"domains": ["news.example", "paper.example"]}).json()
+    assert body["domains"] == ["news.example", "paper.example"]
+    verified, pending = body["domain_states"]
+    assert verified["state"] == "verified" and verified["verification"] is None
+    token = Domain.objects.get(host="paper.example").token
+    assert pending["state"] == "pending" and pending["verified_at"] is None and pending["checked_at"] is None
+    assert pending["verification"] == {
+        "file_url": "https://paper.example/.well-known/typodesk-verification.txt",
+        "file_content": token,
+        "meta_tag": f'<meta name="typodesk-verification" content="{token}">',
+        "home_url": "https://paper.example/",
+    }
+    assert site.hosts() == ["news.example"]
+    # Members who are not owners see the state, not the proof.
+    states = api("viewer").get(f"/sites/{site.public_key}").json()["domain_states"]
+    assert [(d["host"], d["state"], d["verification"]) for d in states] == [
+        ("news.example", "verified", None),
+        ("paper.example", "pending", None),
+    ]
+    assert_error(api("editor").post(f"/sites/{site.public_key}/domains/paper.example/check", {}), 403)
+    assert_error(owner.post(f"/sites/{site.public_key}/domains/nope.example/check", {}), 404, "host")
+    assert_error(owner.post(f"/sites/{site.public_key}/domains/a b/check", {}), 400, "host")
+
+    r = api("admin").post("/sites", {"name": "Fresh", "domains": ["fresh.example"]})
+    assert [d["state"] for d in r.json()["domain_states"]] == ["pending"]

@@ -3,7 +3,7 @@
 Serves ``pages`` (path → HTML, editable while running) on 127.0.0.1 with an ETag and
 Last-Modified per body and 304 answers to conditional requests, like a real CMS behind a cache.
 ``status``, ``delay``, ``redirects``, ``headers`` and ``raw`` override single paths;
-``robots`` is the robots.txt (None: 404). Every request is recorded, with the peak number of
+``types`` gives a path's Content-Type (default HTML); ``robots`` is the robots.txt (None: 404). Every request is recorded, with the peak number of
 requests in flight.
 """
 
@@ -24,6 +24,7 @@ class SiteServer:
         self.redirects: dict[str, str] = {}
         self.headers: dict[str, dict[str, str]] = {}
         self.raw: dict[str, bytes] = {}
+        self.types: dict[str, str] = {}
         self.robots: str | None = None
         self.requests: list[dict] = []
         self.in_flight = 0
@@ -113,7 +114,7 @@ class SiteServer:
             h,
             200,
             data,
-            "text/html; charset=utf-8",
+            self.types.get(path, "text/html; charset=utf-8"),
             {"ETag": etag, "Last-Modified": modified, **self.headers.get(path, {})},
         )
 

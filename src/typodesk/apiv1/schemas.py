@@ -162,10 +162,32 @@ class RecheckOut(Schema):
 # Sites and members ---------------------------------------------------------------------
 
 
+class DomainProofOut(Schema):
+    file_url: str = Field(description="Serve this file, holding file_content, …")
+    file_content: str
+    meta_tag: str = Field(description="… or put this tag in the head of home_url.")
+    home_url: str
+
+
+class DomainStateOut(Schema):
+    host: str
+    state: Literal["verified", "pending"] = Field(
+        description="pending: added by an owner and not proved yet; it matches nothing (no report, "
+        "CORS or Orphus form is accepted from it) until verified."
+    )
+    verified_at: datetime | None
+    checked_at: datetime | None = Field(description="When typodesk last looked for the proof.")
+    found: str = Field(description="What the last check found.")
+    verification: DomainProofOut | None = Field(
+        description="How to prove control (pending domains, for owners); null otherwise."
+    )
+
+
 class SiteOut(Schema):
     key: str = Field(description="The public key (data-site of the script tag).")
     name: str
-    domains: list[str]
+    domains: list[str] = Field(description="Every domain of the site, verified or not (see domain_states).")
+    domain_states: list[DomainStateOut] = Field(description="Each domain with its verification state.")
     root_selector: str
     role: Role = Field(description="Your role on the site (instance admins: owner).")
     created: datetime
@@ -176,13 +198,19 @@ Domain = Annotated[Text, Field(min_length=1, max_length=253)]
 
 class SiteIn(_In):
     name: Text = Field(min_length=1, max_length=200)
-    domains: list[Domain] = Field(min_length=1, max_length=50, description="news.example or *.news.example")
+    domains: list[Domain] = Field(
+        min_length=1,
+        max_length=50,
+        description="news.example or *.news.example; each waits for verification (see domain_states).",
+    )
     root_selector: Text = Field("", max_length=200)
 
 
 class SitePatchIn(_In):
     name: Text | None = Field(None, min_length=1, max_length=200)
-    domains: list[Domain] | None = Field(None, min_length=1, max_length=50)
+    domains: list[Domain] | None = Field(
+        None, min_length=1, max_length=50, description="The whole list; new domains wait for verification."
+    )
     root_selector: Text | None = Field(None, max_length=200)
 
 

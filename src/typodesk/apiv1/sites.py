@@ -17,6 +17,7 @@ from ninja import Field, Query, Router, Schema, Status
 from typodesk.accounts.models import User
 from typodesk.apiv1.errors import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_error
 from typodesk.apiv1.schemas import (
+    DomainStateOut,
     ExportFormat,
     Id,
     MemberIn,
@@ -30,17 +31,41 @@ from typodesk.apiv1.schemas import (
 from typodesk.apiv1.streaming import stream
 from typodesk.findings.models import Finding, Report
 from typodesk.interchange.export import FORMATS, export_chunks
-from typodesk.sites.models import Domain, Membership, Site, normalize_domain
+from typodesk.sites import domaincheck
+from typodesk.sites.models import Domain, DomainConflict, Membership, Site, normalize_domain
 from typodesk.sites.models import create_site as new_site
 
 router = Router(tags=["sites"])
 
 
+def domain_state(domain: Domain, owner: bool) -> dict:
+    proof = None
+    if owner and not domain.is_verified:
+        how = domaincheck.instructions(domain)
+        proof = {
+            "file_url": how.file_url,
+            "file_content": how.file_content,
+            "meta_tag": how.meta_tag,
+            "home_url": how.home_url,
+        }
+    return {
+        "host": domain.host,
+        "state": "verified" if domain.is_verified else "pending",
+        "verified_at": domain.verified_at,
+        "checked_at": domain.checked_at,
+        "found": domain.check_result,
+        "verification": proof,
+    }
+
+
 def site_out(site: Site, role: str) -> dict:
+    domains = sorted(site.domains.all(), key=lambda d: d.host)
+    owner = role == Membership.Role.OWNER
     return {
         "key": site.public_key,
         "name": site.name,
-        "domains": sorted(d.host for d in site.domains.all()),
+        "domains": [d.host for d in domains],
+        "domain_states": [domain_state(d, owner) for d in domains],
         "root_selector": site.root_selector,
         "role": role,
         "created": site.created,
@@ -55,6 +80,17 @@ def _domains(values: list[str]) -> list[str]:
         except ValueError as exc:
             raise api_error(400, f"domains.{i}: {exc}.", f"domains.{i}") from None
     return list(dict.fromkeys(hosts))
+
+
+def _conflict(exc: DomainConflict, values: list[str]) -> Exception:
+    """A 409 naming the item of the request's ``domains`` that overlaps another site's domain."""
+    for i, value in enumerate(values):
+        try:
+            if normalize_domain(value) == exc.host:
+                return api_error(409, f"domains.{i}: {exc}", f"domains.{i}")
+        except ValueError:
+            continue
+    return api_error(409, str(exc), "domains")
 
 
 @router.get(
@@ -84,9 +120,16 @@ def create_site(request, payload: SiteIn):
     if not payload.name.strip():
         raise api_error(400, "name: the site needs a name.", "name")
     hosts = _domains(payload.domains)
-    site = new_site(
-        payload.name.strip(), hosts, owner=access.user, root_selector=payload.root_selector.strip()
-    )
+    try:
+        site = new_site(
+            payload.name.strip(),
+            hosts,
+            owner=access.user,
+            root_selector=payload.root_selector.strip(),
+            verified=False,
+        )
+    except DomainConflict as exc:
+        raise _conflict(exc, payload.domains) from None
     return Status(201, site_out(site, Membership.Role.OWNER))
 
 
@@ -106,10 +149,20 @@ def get_site(request, key: str):
     operation_id="changeSite",
 )
 def change_site(request, key: str, payload: SitePatchIn):
-    """`domains` replaces the whole list: reports from pages on removed domains are refused."""
+    """`domains` replaces the whole list: reports from pages on removed domains are refused. A new
+    domain waits for verification; one that overlaps a verified domain of another site is a 409."""
     access = request.auth
     site = access.site(key)
     access.require_owner(site)
+    try:
+        _change_site(site, payload)
+    except DomainConflict as exc:
+        raise _conflict(exc, payload.domains or []) from None
+    site = Site.objects.prefetch_related("domains").get(pk=site.pk)
+    return site_out(site, access.role(site))
+
+
+def _change_site(site: Site, payload: SitePatchIn) -> None:
     with transaction.atomic():
         if payload.name is not None:
             if not payload.name.strip():
@@ -122,9 +175,33 @@ def change_site(request, key: str, payload: SitePatchIn):
             hosts = _domains(payload.domains)
             Domain.objects.filter(site=site).exclude(host__in=hosts).delete()
             have = set(Domain.objects.filter(site=site).values_list("host", flat=True))
-            Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts if h not in have])
-    site = Site.objects.prefetch_related("domains").get(pk=site.pk)
-    return site_out(site, access.role(site))
+            for host in hosts:
+                if host not in have:
+                    Domain.add_pending(site, host)
+
+
+@router.post(
+    "/sites/{key}/domains/{host}/check",
+    response={200: DomainStateOut, **ERRORS_WRITE},
+    summary="Look for a pending domain's proof now (owners)",
+    operation_id="checkDomain",
+)
+def check_domain(request, key: str, host: str):
+    """Reads the verification file, then the home page's meta tag (at most
+    TYPODESK_DOMAIN_CHECK_TIMEOUT seconds) and answers the domain's state: `verified` once the
+    token was found. `found` says what was there instead."""
+    access = request.auth
+    site = access.site(key)
+    access.require_owner(site)
+    try:
+        wanted = normalize_domain(host)
+    except ValueError as exc:
+        raise api_error(400, f"host: {exc}.", "host") from None
+    domain = Domain.objects.select_related("site").filter(site=site, host=wanted).first()
+    if domain is None:
+        raise api_error(404, f"{wanted} is not a domain of {site.name}.", "host")
+    domaincheck.check(domain)
+    return domain_state(domain, True)
 
 
 @router.get(

@@ -209,8 +209,13 @@ class Fetcher:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
-        """GET ``url`` (following the site's own redirects), conditional when validators are given."""
+    def fetch(
+        self, url: str, *, etag: str = "", last_modified: str = "", types: tuple[str, ...] = HTML_TYPES
+    ) -> Fetched:
+        """GET ``url`` (following the site's own redirects), conditional when validators are given.
+
+        ``types``: the content types accepted (HTML pages; a domain's verification file is text).
+        """
         deadline = time.monotonic() + self.limits.timeout
         conditional = {}
         if etag:
@@ -232,8 +237,9 @@ class Fetcher:
                 if status != 200:
                     raise FetchError(f"unexpected HTTP {status}", status)
                 ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                if ctype and ctype not in HTML_TYPES:
-                    raise FetchError(f"not an HTML page ({ctype})", status)
+                if ctype and ctype not in types:
+                    what = "an HTML page" if types == HTML_TYPES else "one of " + ", ".join(types)
+                    raise FetchError(f"not {what} ({ctype[:100]})", status)
                 body = _read(response, self.limits.max_bytes, deadline)
                 return Fetched(
                     url=url,

@@ -72,6 +72,22 @@ class HostPatterns:
                 return 1 + host.count(".") - suffix.count(".") + 1
         return None
 
+    def overlaps(self, other: HostPatterns) -> bool:
+        """Whether some host name belongs to both sets of domains (an exact domain inside the
+        other's wildcard, two nested wildcards, a www twin): the rule that keeps one site's
+        domains from covering another's. Complete because any host both cover has a domain of
+        one of them (an exact name, or a wildcard's own base) on its way up."""
+        mine = self.exact | self.twins
+        theirs = other.exact | other.twins
+        return any(other.matches(h) for h in mine) or any(self.matches(h) for h in theirs)
+
+
+def domain_base(domain: str) -> str:
+    """The host a domain names itself: ``news.example`` for both ``news.example`` and
+    ``*.news.example`` (where a wildcard domain's owner proves control)."""
+    domain = clean_host(domain)
+    return domain[2:] if domain.startswith("*.") else domain
+
 
 def candidate_domains(host: str | None) -> list[str]:
     """Every domain value a site could list to cover ``host``: the host, its www twin, and each

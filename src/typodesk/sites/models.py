@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from typodesk.sites.hosts import HostPatterns, candidate_domains
+from typodesk.sites.hosts import HostPatterns, candidate_domains, clean_host, domain_base
 
 
 def new_public_key() -> str:
@@ -105,7 +105,9 @@ class Site(models.Model):
         return hmac.compare_digest(_token_hash(token), self.token_hash)
 
     def hosts(self) -> list[str]:
-        return [d.host for d in self.domains.all()]
+        """The site's verified domains: the only ones reports, CORS, Orphus and the page reader
+        know. A domain waiting for verification matches nothing (docs/people.md, Domains)."""
+        return [d.host for d in self.domains.all() if d.verified_at is not None]
 
     def host_patterns(self) -> HostPatterns:
         """The site's domains as an immutable matcher (:mod:`typodesk.sites.hosts`)."""
@@ -123,7 +125,11 @@ def sites_covering(host: str | None) -> list[tuple[int, Site]]:
     candidates = candidate_domains(host)
     if not candidates:
         return []
-    ids = Domain.objects.filter(host__in=candidates).values_list("site_id", flat=True).distinct()
+    ids = (
+        Domain.objects.filter(host__in=candidates, verified_at__isnull=False)
+        .values_list("site_id", flat=True)
+        .distinct()
+    )
     found = []
     for site in Site.objects.filter(pk__in=ids).prefetch_related("domains").order_by("pk"):
         closeness = site.host_patterns().closeness(host)
@@ -133,9 +139,29 @@ def sites_covering(host: str | None) -> list[tuple[int, Site]]:
     return found
 
 
+def new_verification_token() -> str:
+    """What an owner puts on a domain to prove it is theirs: random, so that it cannot be
+    foretold, and letters and digits only, so that it survives any copy and paste."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
 class Domain(models.Model):
+    """A domain of a site: an exact host name or a ``*.`` wildcard.
+
+    It counts (reports, CORS, Orphus, the page reader) only once verified. Domains written by
+    the instance admin's tools (``typodesk site add``, ``typodesk import``, the demo) are verified
+    as they are made, hence the default; those an owner adds in the desk or the API start
+    waiting (:meth:`add_pending`) until :mod:`typodesk.sites.domaincheck` finds the token.
+    """
+
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="domains")
     host = models.CharField(max_length=253)
+    verified_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # Proof of control for a domain waiting for verification (empty for those made verified).
+    token = models.CharField(max_length=64, blank=True, default="", db_default="")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    check_result = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "host"], name="unique_site_host")]
@@ -143,6 +169,69 @@ class Domain(models.Model):
 
     def __str__(self) -> str:
         return self.host
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def base(self) -> str:
+        """The host the proof is read from (``news.example`` for ``*.news.example``)."""
+        return domain_base(self.host)
+
+    @classmethod
+    def add_pending(cls, site: Site, host: str) -> Domain:
+        """Add ``host`` (normalised) to ``site``, waiting for verification; raises
+        :class:`DomainConflict` when another site's verified domains overlap it, and
+        IntegrityError when the site already lists it."""
+        conflict = conflicting_domain(site, host)
+        if conflict is not None:
+            raise DomainConflict(host, conflict)
+        return cls.objects.create(site=site, host=host, verified_at=None, token=new_verification_token())
+
+
+class DomainConflict(Exception):
+    """A domain overlaps a verified domain of another site (which is not named: it is not the
+    asker's business which site that is)."""
+
+    def __init__(self, host: str, other: str):
+        self.host = host
+        self.other = other
+        if clean_host(other) == clean_host(host):
+            message = f"{host} is already a verified domain of another site on this server"
+        else:
+            message = f"{host} overlaps {other}, a verified domain of another site on this server"
+        super().__init__(
+            message + ". If that site is yours, remove the domain there first; otherwise ask the "
+            "server's admin."
+        )
+
+
+def conflicting_domain(site: Site, host: str) -> str | None:
+    """A verified domain of another site that overlaps ``host`` (:meth:`HostPatterns.overlaps`,
+    with each site's www twins), or None. Domains other sites are still waiting to verify do
+    not count: whoever proves control first gets the domain, and nobody can hold one by merely
+    asking for it."""
+    base = domain_base(host)
+    www = site.www_alias
+    looked_up = set(candidate_domains(base))
+    if www:
+        looked_up.update(candidate_domains(base[4:] if base.startswith("www.") else f"www.{base}"))
+    nearby = models.Q(host__in=looked_up)
+    if host.startswith("*."):
+        nearby |= models.Q(host__endswith="." + base)  # a.news.example, *.a.news.example
+    mine = HostPatterns.of([host], www)
+    others = (
+        Domain.objects.filter(nearby, verified_at__isnull=False)
+        .exclude(site=site)
+        .values_list("site_id", flat=True)
+        .distinct()
+    )
+    for other in Site.objects.filter(pk__in=others).prefetch_related("domains").order_by("pk"):
+        for domain in sorted(other.hosts()):
+            if mine.overlaps(HostPatterns.of([domain], other.www_alias)):
+                return domain
+    return None
 
 
 class Membership(models.Model):
@@ -212,14 +301,22 @@ def invitation_token_hash(token: str) -> str:
     return _token_hash(token)
 
 
-def create_site(name: str, hosts: list[str], owner=None, root_selector: str = "") -> Site:
+def create_site(
+    name: str, hosts: list[str], owner=None, root_selector: str = "", *, verified: bool = True
+) -> Site:
     """A site with its (already normalised) domains and, optionally, its first owner.
 
-    One place for what `typodesk site add` and the API's POST /sites both do.
+    One place for what `typodesk site add` and the API's POST /sites both do. The instance
+    admin's CLI makes the domains verified; the API (``verified=False``) makes them wait for
+    their proof, and refuses (:class:`DomainConflict`) a domain another site has.
     """
     with transaction.atomic():
         site = Site.objects.create(name=name, root_selector=root_selector)
-        Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts])
+        if verified:
+            Domain.objects.bulk_create([Domain(site=site, host=h) for h in hosts])
+        else:
+            for h in hosts:
+                Domain.add_pending(site, h)
         if owner is not None:
             Membership.objects.create(site=site, user=owner, role=Membership.Role.OWNER)
     return site

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sites/", views.index, name="index"),
     path("sites/<str:key>/", views.site_settings, name="settings"),
     path("sites/<str:key>/domains/", views.domain_add, name="domain-add"),
+    path("sites/<str:key>/domains/<int:pk>/check/", views.domain_check, name="domain-check"),
     path("sites/<str:key>/domains/<int:pk>/delete/", views.domain_remove, name="domain-remove"),
     path("sites/<str:key>/delete/", views.delete_site, name="delete"),
     path("sites/<str:key>/members/", views.members, name="members"),

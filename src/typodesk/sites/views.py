@@ -21,9 +21,17 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from typodesk.sites import invitations
+from typodesk.sites import domaincheck, invitations
 from typodesk.sites.forms import DeleteSiteForm, DomainForm, InviteForm, RoleForm, SiteSettingsForm
-from typodesk.sites.models import Domain, Invitation, Membership, Site, role_of, sites_for
+from typodesk.sites.models import (
+    Domain,
+    DomainConflict,
+    Invitation,
+    Membership,
+    Site,
+    role_of,
+    sites_for,
+)
 
 log = logging.getLogger(__name__)
 OWNER = Membership.Role.OWNER
@@ -85,7 +93,9 @@ def _settings_context(request, site, role, form=None, domain_form=None, delete_f
         "role": role,
         "is_owner": role == OWNER,
         "form": form or SiteSettingsForm(instance=site),
-        "domains": list(site.domains.order_by("host")),
+        "domains": [
+            (d, None if d.is_verified else domaincheck.instructions(d)) for d in site.domains.order_by("host")
+        ],
         "domain_form": domain_form or DomainForm(),
         "delete_form": delete_form or DeleteSiteForm(site=site),
         "snippet": snippet(site),
@@ -129,11 +139,58 @@ def domain_add(request, key: str):
     host = form.cleaned_data["host"]
     try:
         with transaction.atomic():
-            Domain.objects.create(site=site, host=host)
+            Domain.add_pending(site, host)
     except IntegrityError:
         messages.info(request, _("%(host)s is already one of the site's domains.") % {"host": host})
+    except DomainConflict as conflict:
+        form.add_error("host", _domain_conflict_message(conflict))
+        return render(
+            request,
+            "sites/settings.html",
+            _settings_context(request, site, OWNER, domain_form=form),
+            status=409,
+        )
     else:
-        messages.success(request, _("%(host)s was added.") % {"host": host})
+        messages.success(
+            request,
+            _("%(host)s was added. It counts once you prove it is yours: follow the steps below it.")
+            % {"host": host},
+        )
+    return redirect("sites:settings", key=site.public_key)
+
+
+def _domain_conflict_message(conflict: DomainConflict) -> str:
+    if conflict.other == conflict.host:
+        text = _("%(host)s is already a verified domain of another site on this server.")
+    else:
+        text = _("%(host)s overlaps %(other)s, a verified domain of another site on this server.")
+    then = _("If that site is yours, remove the domain there first; otherwise ask the server's admin.")
+    return f"{text % {'host': conflict.host, 'other': conflict.other}} {then}"
+
+
+@login_required
+@require_POST
+def domain_check(request, key: str, pk: int):
+    """**Check now**: look for the domain's token at once, while the owner waits (at most
+    ``TYPODESK_DOMAIN_CHECK_TIMEOUT`` seconds), so the page can say straight away what was found."""
+    site, refused = _owner_site(request, key)
+    if refused:
+        return refused
+    domain = get_object_or_404(Domain.objects.select_related("site"), pk=pk, site=site)
+    if domain.is_verified:
+        messages.info(request, _("%(host)s is already verified.") % {"host": domain.host})
+        return redirect("sites:settings", key=site.public_key)
+    outcome = domaincheck.check(domain)
+    if outcome.verified:
+        messages.success(
+            request, _("%(host)s is verified: reports from its pages are accepted.") % {"host": domain.host}
+        )
+    else:
+        messages.error(
+            request,
+            _("%(host)s is not verified yet. Found: %(found)s")
+            % {"host": domain.host, "found": outcome.found},
+        )
     return redirect("sites:settings", key=site.public_key)
 
 
