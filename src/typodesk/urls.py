@@ -29,6 +29,8 @@ urlpatterns = [
     path("desk/", include("typodesk.apiv1.urls")),
     path("desk/", include("typodesk.abuse.urls")),
     path("desk/", include("typodesk.overview.urls")),
+    path("desk/", include("typodesk.corrections.urls")),
+    path("c/", include("typodesk.corrections.public_urls")),
     path("", include("typodesk.demo.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_views.metrics, name="metrics"),
