@@ -11,13 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from typodesk.apiv1.errors import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_error
 from typodesk.apiv1.schemas import Id
 from typodesk.corrections.models import TEXT_MAX, TITLE_MAX, Correction, CorrectionChange
-from typodesk.corrections.public import cacheable, etag_of, not_modified, not_modified_response, public
+from typodesk.corrections.public import (
+    cacheable,
+    etag_of,
+    json_response,
+    not_modified,
+    not_modified_response,
+    public,
+)
 from typodesk.corrections.services import CorrectionError, publish, withdraw
 from typodesk.findings.models import Page
 from typodesk.findings.urlnorm import normalize_url
@@ -207,5 +214,5 @@ def page_corrections(request, key: str, url: str = Query(..., max_length=4096)):
         for c in qs.filter(withdrawn_at=None).select_related("page").order_by("-published_at", "-pk")
     ]
     body = {"url": page_url, "corrections": [c.as_json() for c in items], "jsonld": jsonld(page_url, items)}
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    response = json_response(body)
     return _cors(cacheable(response, etag), request, site)

@@ -11,8 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Max, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from typodesk.corrections.models import Correction
 from typodesk.notify.content import clean, http_url
@@ -46,6 +47,16 @@ class PublicCorrection:
         }
 
 
+# Characters XML 1.0 has no place for (clean() already drops the control characters): an Atom
+# feed with one of them is not XML.
+_NOT_XML = dict.fromkeys([0xFFFE, 0xFFFF])
+
+
+def printable(value: str) -> str:
+    """One line of text safe in HTML, XML and JSON alike (see typodesk.notify.content.clean)."""
+    return clean(value, one_line=True).translate(_NOT_XML)
+
+
 def live(site: Site) -> QuerySet[Correction]:
     """The site's published corrections, newest first."""
     return (
@@ -61,11 +72,29 @@ def public(c: Correction) -> PublicCorrection:
     return PublicCorrection(
         id=c.pk,
         kind=c.kind,
-        title=clean(c.title, one_line=True) or url,
+        title=printable(c.title) or url,
         url=url,
-        text=clean(c.text, one_line=True),
+        text=printable(c.text),
         published=c.published_at,
         updated=c.updated_at,
+    )
+
+
+class SafeJSONEncoder(DjangoJSONEncoder):
+    """JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` and so on, as Django's ``json_script``
+    does: a CMS may paste the answer (the JSON-LD) into a ``<script>`` element of its page, and a
+    correction's text must never close that element."""
+
+    def encode(self, o) -> str:
+        return super().encode(o).translate(_JSON_ESCAPES)
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def json_response(data: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(
+        data, status=status, encoder=SafeJSONEncoder, json_dumps_params={"ensure_ascii": False}
     )
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from typodesk.corrections.models import TEXT_MAX, TITLE_MAX, Correction, CorrectionChange
+from typodesk.corrections.public import printable
 from typodesk.findings.models import Finding, Report
 from typodesk.findings.services import set_status
-from typodesk.notify.content import clean
 
 #: Statuses a finding may have when a correction is published on it (open ones become fixed).
 PUBLISHABLE = {Finding.Status.NEW, Finding.Status.FIXED}
@@ -32,7 +32,7 @@ class CorrectionError(ValueError):
 def clean_text(value: str | None, limit: int, field: str, *, required: bool) -> str:
     """One line, without control characters or bidirectional overrides (it goes into HTML, Atom
     and JSON, and into readers' mail); raises CorrectionError when empty or too long."""
-    text = clean(value, one_line=True)
+    text = printable(value or "")
     if required and not text:
         raise CorrectionError(_("Write the text of the correction readers will see."), field)
     if len(text) > limit:

@@ -24,6 +24,7 @@ from typodesk.corrections.public import (
     PublicCorrection,
     cacheable,
     etag_of,
+    json_response,
     live,
     not_modified,
     not_modified_response,
@@ -103,7 +104,7 @@ def corrections_json(request: HttpRequest, key: str) -> JsonResponse:
     except Http404 as exc:
         return JsonResponse({"error": str(exc), "field": "page"}, status=404)
     here = reverse("corrections-public:json", args=[site.public_key])
-    response = JsonResponse(
+    response = json_response(
         {
             "site": site.name,
             "language": site.default_language,
@@ -112,8 +113,7 @@ def corrections_json(request: HttpRequest, key: str) -> JsonResponse:
             "pages": page.paginator.num_pages,
             "next": f"{here}?page={number + 1}" if page.has_next() else None,
             "previous": f"{here}?page={number - 1}" if page.has_previous() else None,
-        },
-        json_dumps_params={"ensure_ascii": False},
+        }
     )
     response["Access-Control-Allow-Origin"] = "*"  # public data, no credentials
     return cacheable(response, etag, site.default_language)
