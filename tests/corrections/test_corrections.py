@@ -327,3 +327,38 @@ def test_service_refuses_closed_findings(site, editor):
     set_status(f, Finding.Status.REJECTED, editor)
     with pytest.raises(CorrectionError):
         publish(f, editor, text="x", kind="correction")
+
+
+# The overview ------------------------------------------------------------------------------------
+
+
+def test_the_overview_counts_corrections_per_month_and_the_time_to_publish(client, site, editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    for i, (reported_ago, published_ago) in enumerate([(40, 38), (3, 2), (10, 4)]):  # days
+        f = report(site, url=f"https://news.example/s{i}")
+        c = publish(f, editor, text=f"Text {i}.", kind="correction")
+        Finding.objects.filter(pk=f.pk).update(created=now - timedelta(days=reported_ago))
+        Correction.objects.filter(pk=c.pk).update(published_at=now - timedelta(days=published_ago))
+        CorrectionChange.objects.filter(correction=c).update(created=now - timedelta(days=published_ago))
+    withdrawn = publish(report(site, url="https://news.example/w"), editor, text="Gone.", kind="correction")
+    withdraw(withdrawn.finding, editor)
+    client.force_login(editor)
+    html = client.get(reverse("overview:site", args=[site.public_key])).content.decode()
+    assert "3 corrections in the last 12 months" in html
+    # Waits of 2, 1 and 6 days: the median is 2 days.
+    assert '<strong data-stat="median-correction">2.0 days</strong>' in html
+    month = now.strftime("%Y-%m")
+    assert f'<tr data-key="{month}">' in html
+    from typodesk.corrections.stats import gather
+
+    stats = gather(site)
+    assert stats.total == 3 and stats.live == 3 and len(stats.months) == 12
+    by_month: dict = {}
+    for days in (38, 2, 4):
+        day = timezone.localdate(now - timedelta(days=days))
+        by_month[day.replace(day=1)] = by_month.get(day.replace(day=1), 0) + 1
+    assert {m: n for m, n in stats.months if n} == by_month

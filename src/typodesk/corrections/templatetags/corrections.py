@@ -49,3 +49,20 @@ def correction_box(context, finding) -> dict:
         "csrf_token": context.get("csrf_token"),
         "request": request,
     }
+
+
+@register.inclusion_tag("corrections/_overview.html")
+def corrections_card(site) -> dict:
+    """The overview's card: corrections per month and the median time to a published correction."""
+    from django.utils import formats
+
+    from typodesk.corrections.stats import gather
+    from typodesk.overview.views import duration
+
+    stats = gather(site)
+    return {
+        "site": site,
+        "stats": stats,
+        "median_text": duration(stats.median_seconds) if stats.median_seconds is not None else None,
+        "rows": [(m, formats.date_format(m, "YEAR_MONTH_FORMAT"), n) for m, n in stats.months],
+    }
