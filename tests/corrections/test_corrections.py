@@ -203,6 +203,7 @@ def test_etag_and_cache_control_and_withdrawal(client, site, editor):
     for name in ("page", "feed", "json"):
         r = client.get(public_url(site, name))
         assert r.status_code == 200 and r["Cache-Control"] == "public, max-age=60", name
+        assert not r.cookies, name  # nothing to keep about whoever reads it
         again = client.get(public_url(site, name), HTTP_IF_NONE_MATCH=r["ETag"])
         assert again.status_code == 304, name
         assert "destroyed" in r.content.decode()
