@@ -17,7 +17,9 @@ import json
 import os
 import re
 import urllib.request
+from pathlib import Path
 
+import axe_playwright_python
 import feedparser
 import pytest
 from playwright.sync_api import Page, expect
@@ -107,6 +109,18 @@ def open_article(context, url: str) -> tuple[Page, list[str]]:
     return page, asked
 
 
+AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")  # axe-core, as that package ships it
+
+
+def axe(page: Page) -> list[dict]:
+    """axe-core's violations in the page (open shadow roots included), condensed."""
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    return page.evaluate(
+        """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(v => ({
+             id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target)})))"""
+    )
+
+
 def note_of(page: Page):
     return page.locator("article > typodesk-corrections")
 
@@ -178,6 +192,7 @@ def test_a_correction_goes_public_everywhere_and_is_withdrawn_everywhere(newsroo
     expect(item.get_by_role("link", name="The bridge")).to_have_attribute("href", newsroom["en_article"])
     expect(item).to_contain_text("said “destructed”; it now says “destroyed”.")
     expect(item.locator(".kind")).to_have_text("Correction")
+    assert axe(log) == []
     if os.environ.get("TYPODESK_CORRECTIONS_SCREENSHOT"):
         log.set_viewport_size({"width": 900, "height": 560})
         log.screenshot(path=os.environ["TYPODESK_CORRECTIONS_SCREENSHOT"])
@@ -224,10 +239,12 @@ def test_a_correction_goes_public_everywhere_and_is_withdrawn_everywhere(newsroo
     )
     expect(note.locator("aside")).to_have_attribute("aria-label", "Corrections")
     expect(note.locator("li")).to_be_hidden()
+    assert axe(page) == []
     summary.focus()
     page.keyboard.press("Enter")  # a <details>: the keyboard opens it as a click does
     expect(note.locator("li")).to_contain_text("Correction, ")
     expect(note.locator("li")).to_contain_text("it now says “destroyed”.")
+    assert axe(page) == []
     last_paragraph = page.locator("article > p").last.bounding_box()
     assert note.bounding_box()["y"] >= last_paragraph["y"] + last_paragraph["height"]
     assert "destroyed" not in page.evaluate("() => document.querySelector('article').innerText")
