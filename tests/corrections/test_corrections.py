@@ -363,3 +363,22 @@ def test_the_overview_counts_corrections_per_month_and_the_time_to_publish(clien
         day = timezone.localdate(now - timedelta(days=days))
         by_month[day.replace(day=1)] = by_month.get(day.replace(day=1), 0) + 1
     assert {m: n for m, n in stats.months if n} == by_month
+
+
+def test_the_public_log_outlives_the_findings_retention_purge(client, site, editor):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from typodesk.sites.retention import purge_batch
+
+    f = report(site)
+    publish(f, editor, text="It was destroyed.", kind="correction")
+    site.retention_days = 30
+    site.save()
+    assert purge_batch(site, 10, now=timezone.now() + timedelta(days=31)) == 1
+    assert not Finding.objects.filter(pk=f.pk).exists()
+    c = Correction.objects.get()
+    assert c.finding_id is None and c.is_live
+    assert "It was destroyed." in client.get(public_url(site)).content.decode()
+    assert client.head(public_url(site)).status_code == 200

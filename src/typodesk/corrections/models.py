@@ -23,7 +23,11 @@ class Correction(models.Model):
         CORRECTION = "correction", _("Correction")  # a fact was wrong
         CLARIFICATION = "clarification", _("Clarification")  # the text was unclear or incomplete
 
-    finding = models.OneToOneField(Finding, on_delete=models.CASCADE, related_name="correction")
+    # NULL once the finding is gone (a site's retention purge deletes closed findings): the public
+    # log keeps what was published.
+    finding = models.OneToOneField(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="correction"
+    )
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="corrections")
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="corrections")
     kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.CORRECTION)

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Max, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from typodesk import __version__
 from typodesk.corrections.models import Correction
 from typodesk.notify.content import clean, http_url
 from typodesk.sites.models import Site
@@ -104,9 +105,9 @@ def etag_of(site: Site, *parts: object, queryset: QuerySet[Correction] | None = 
     name and language, and the request's own parts (page number, format, URL)."""
     qs = queryset if queryset is not None else Correction.objects.filter(site=site)
     state = qs.aggregate(n=Count("id"), last=Max("updated_at"))
-    raw = "\0".join(
-        str(x) for x in (site.pk, site.name, site.default_language, state["n"], state["last"], *parts)
-    )
+    # typodesk's version too: an upgrade may change the page around the same corrections.
+    facts = (__version__, site.pk, site.name, site.default_language, state["n"], state["last"])
+    raw = "\0".join(str(x) for x in (*facts, *parts))
     return '"' + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:24] + '"'
 
 

@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from typodesk.corrections.public import (
     PER_PAGE,
@@ -61,7 +61,7 @@ def _page(site: Site, number: int):
     return page, [public(c) for c in page.object_list]
 
 
-@require_GET
+@require_safe
 def corrections_page(request: HttpRequest, key: str) -> HttpResponse:
     site = _site(key)
     try:
@@ -89,7 +89,7 @@ def corrections_page(request: HttpRequest, key: str) -> HttpResponse:
     return cacheable(response, etag, language)
 
 
-@require_GET
+@require_safe
 def corrections_json(request: HttpRequest, key: str) -> JsonResponse:
     site = _site(key)
     try:
@@ -172,7 +172,7 @@ class CorrectionsFeed(Feed):
         return super().__call__(request, *args, **kwargs)
 
 
-@require_GET
+@require_safe
 def corrections_feed(request: HttpRequest, key: str) -> HttpResponse:
     site = _site(key)
     etag = etag_of(site, "atom")
