@@ -8,7 +8,7 @@ that status change, carries the correction (typodesk.notify.reader reads it when
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -89,11 +89,40 @@ def publish(finding: Finding, user, *, text: str, kind: str, title: str | None =
         )
     now = timezone.now()
     with transaction.atomic():
+        # One editor's publication at a time per finding (PostgreSQL; SQLite writes one at a time).
+        Finding.objects.select_for_update().filter(pk=finding.pk).first()
         if finding.status != Finding.Status.FIXED:
             set_status(finding, Finding.Status.FIXED, user)
-        existing = Correction.objects.select_for_update().filter(finding=finding).first()
-        if existing is None:
-            correction = Correction.objects.create(
+        correction = Correction.objects.select_for_update().filter(finding=finding).first()
+        if correction is None:
+            correction = _create(finding, kind=kind, title=title, text=text, now=now)
+        if correction.published_at == now:
+            action = CorrectionChange.Action.PUBLISHED
+        else:
+            if correction.is_live and (correction.kind, correction.title, correction.text) == (
+                kind,
+                title,
+                text,
+            ):
+                return correction  # nothing changed: no history row
+            live = correction.is_live
+            action = CorrectionChange.Action.EDITED if live else CorrectionChange.Action.PUBLISHED
+            if not live:
+                correction.published_at = now
+            correction.kind, correction.title, correction.text = kind, title, text
+            correction.updated_at, correction.withdrawn_at = now, None
+            correction.save()
+        CorrectionChange.objects.create(
+            correction=correction, user=user, action=action, kind=kind, title=title, text=text, created=now
+        )
+    return correction
+
+
+def _create(finding: Finding, *, kind: str, title: str, text: str, now) -> Correction:
+    """The finding's first correction; the one another editor created a moment ago, if so."""
+    try:
+        with transaction.atomic():
+            return Correction.objects.create(
                 finding=finding,
                 site_id=finding.site_id,
                 page_id=finding.page_id,
@@ -103,27 +132,8 @@ def publish(finding: Finding, user, *, text: str, kind: str, title: str | None =
                 published_at=now,
                 updated_at=now,
             )
-            action = CorrectionChange.Action.PUBLISHED
-        else:
-            correction = existing
-            if correction.is_live and (correction.kind, correction.title, correction.text) == (
-                kind,
-                title,
-                text,
-            ):
-                return correction
-            action = (
-                CorrectionChange.Action.EDITED if correction.is_live else CorrectionChange.Action.PUBLISHED
-            )
-            if not correction.is_live:
-                correction.published_at = now
-            correction.kind, correction.title, correction.text = kind, title, text
-            correction.updated_at, correction.withdrawn_at = now, None
-            correction.save()
-        CorrectionChange.objects.create(
-            correction=correction, user=user, action=action, kind=kind, title=title, text=text, created=now
-        )
-    return correction
+    except IntegrityError:
+        return Correction.objects.select_for_update().get(finding=finding)
 
 
 def withdraw(finding: Finding, user) -> bool:
