@@ -30,3 +30,14 @@ def test_widget_sets_no_cookie_and_may_be_loaded_by_any_site(client):
     assert not r.cookies
     assert r["Access-Control-Allow-Origin"] == "*"
     assert r["Cross-Origin-Resource-Policy"] == "cross-origin"
+
+
+def test_the_corrections_note_is_immutable_and_an_old_hash_is_sent_to_todays(client):
+    from typodesk.widget.build import note_path, widget
+
+    path = "/" + note_path(widget().note.digest)
+    r = client.get(path)
+    assert r.status_code == 200 and r.content == widget().note.body
+    assert "immutable" in r["Cache-Control"] and r["Access-Control-Allow-Origin"] == "*"
+    old = client.get("/widget/corrections.0123456789ab.js")
+    assert old.status_code == 302 and old["Location"] == path

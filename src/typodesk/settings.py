@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "typodesk.interchange",
     "typodesk.abuse",
     "typodesk.overview",
+    "typodesk.corrections",
     # Only for django-ninja's bundled Swagger UI files, served by typodesk (the API reference,
     # no CDN); found without importing django-ninja in every process (see the module).
     "typodesk.apiv1.ninja_static.NinjaStaticConfig",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("widget.js", widget_views.widget_js, name="widget-js"),
     path("widget.<str:digest>.js", widget_views.widget_js_versioned, name="widget-js-versioned"),
     path("widget/dialog.<str:digest>.js", widget_views.dialog_js, name="widget-dialog-js"),
+    path("widget/corrections.<str:digest>.js", widget_views.note_js, name="widget-note-js"),
     path("widget/site/<str:key>", widget_views.site_options, name="widget-site-options"),
     path("widget/pow/<str:key>", abuse_views.challenge, name="widget-pow-challenge"),
     # Orphus 5.x forms (its hq address, with or without the slash, as sites wrote it).
@@ -29,6 +30,8 @@ urlpatterns = [
     path("desk/", include("typodesk.apiv1.urls")),
     path("desk/", include("typodesk.abuse.urls")),
     path("desk/", include("typodesk.overview.urls")),
+    path("desk/", include("typodesk.corrections.urls")),
+    path("c/", include("typodesk.corrections.public_urls")),
     path("", include("typodesk.demo.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", metrics_views.metrics, name="metrics"),

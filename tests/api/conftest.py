@@ -53,6 +53,9 @@ class Api:
     def patch(self, path, body=None, **extra):
         return self._send("patch", path, {} if body is None else body, **extra)
 
+    def put(self, path, body=None, **extra):
+        return self._send("put", path, {} if body is None else body, **extra)
+
     def delete(self, path, **extra):
         return self.client.delete("/api/v1" + path, **self._headers(extra))
 

@@ -45,6 +45,16 @@ MATRIX = [
     ("removeMember", "delete", "/sites/{key}/members/{viewer}", None, "owner", 204),
     ("createSite", "post", "/sites", {"name": "New", "domains": ["new.example"]}, "admin", 201),
     ("checkDomain", "post", "/sites/{key}/domains/news.example/check", {}, "owner", 200),
+    ("getCorrection", "get", "/findings/{f}/correction", None, "read", 200),
+    (
+        "putCorrection",
+        "put",
+        "/findings/{g}/correction",
+        {"kind": "correction", "text": "Fixed."},
+        "edit",
+        200,
+    ),
+    ("withdrawCorrection", "delete", "/findings/{f}/correction", None, "edit", 204),
 ]
 WHO = ["owner", "editor", "viewer", "outsider", "admin"]
 
@@ -52,8 +62,11 @@ WHO = ["owner", "editor", "viewer", "outsider", "admin"]
 @pytest.fixture
 def world(site, other_site, people, make_user):
     make_user("new@news.example", None)
+    from typodesk.corrections.services import publish
+
     f = report(site, "teh", 7)
     g = report(site, "recieve", 40)
+    publish(f, people["editor"], text="An earlier version said “teh”.", kind="correction")
     report(other_site, "colour", 3)
     return {"key": site.public_key, "f": f.pk, "g": g.pk, "viewer": people["viewer"].pk}
 

@@ -25,7 +25,18 @@ from django.utils import timezone
 
 import typodesk
 
-APPS = ["desk", "accounts", "sites", "abuse", "overview", "apiv1", "pages", "findings", "notify"]
+APPS = [
+    "desk",
+    "accounts",
+    "sites",
+    "abuse",
+    "overview",
+    "apiv1",
+    "pages",
+    "findings",
+    "notify",
+    "corrections",
+]
 LANGS = ["ru", "az"]
 SRC = Path(typodesk.__file__).parent
 PLURALS = {"ru": 3, "az": 2}

@@ -1,5 +1,6 @@
 """The widget as committed in served/ is built from today's sources, and within its budget:
-at most 4 KB gzipped up front (the loader), at most 9 KB for everything, all five languages in."""
+at most 4 KB gzipped up front (the loader), at most 9 KB for everything, all five languages in;
+the corrections note, which only pages with data-corrections="on" load, at most 1.5 KB of its own."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import pytest
 
 from typodesk.widget import build
-from typodesk.widget.build import Sources, dialog_path, widget
+from typodesk.widget.build import Sources, dialog_path, note_path, widget
 
 
 def test_served_is_built_from_the_sources():
@@ -21,11 +22,35 @@ def test_the_loader_names_the_dialog_it_was_built_with():
     assert widget().loader.body.count(dialog_path(widget().dialog.digest).encode()) == 1
 
 
+def test_the_loader_names_the_corrections_note_it_was_built_with():
+    assert widget().loader.body.count(note_path(widget().note.digest).encode()) == 1
+
+
 def test_budget():
     up_front = widget().loader.gzipped
     total = up_front + widget().dialog.gzipped
     assert up_front <= build.UP_FRONT_BUDGET == 4096, up_front
     assert total <= build.TOTAL_BUDGET == 9216, total
+    assert widget().total_gzipped == total  # the note is not part of the reader widget's budget
+
+
+def test_the_corrections_note_has_a_budget_of_its_own():
+    note = widget().note.gzipped
+    assert note <= build.NOTE_BUDGET == 1536, note
+    assert b"corrections?url=" in widget().note.body and b"corrections?url=" not in widget().loader.body
+
+
+def test_the_notes_strings_are_in_every_language_and_translated():
+    strings = json.loads(Sources.read().note_strings)
+    names = build.check_note_strings(strings)
+    assert set(names) == {"corr", "clar", "kcorr", "kclar", "title"}
+    for lang, texts in strings.items():
+        if lang != "en":
+            assert [k for k, v in texts.items() if v == strings["en"][k]] == [], lang
+        assert "{date}" in texts["corr"] and "{date}" in texts["clar"], lang
+    del strings["uk"]["title"]
+    with pytest.raises(ValueError, match="uk"):
+        build.check_note_strings(strings)
 
 
 def test_the_proof_of_work_solver_comes_with_the_dialog_not_the_loader():

@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from typodesk.corrections.mail import correction_for_mail
 from typodesk.notify.content import clean, http_url
 from typodesk.notify.delivery import Policy, backoff, default_worker_id
 from typodesk.notify.email import EmailTransport, _mail_domain, _smtp_error
@@ -138,6 +139,8 @@ def render(mail: ReaderMail) -> tuple[str, str, str]:
         "exact": clean(d.get("exact"), one_line=True, limit=200),
         "suffix": clean(d.get("suffix"), one_line=True, strip=False)[:40],
         "replacement": clean(d.get("replacement"), one_line=True, limit=200),
+        # The finding's public correction, when one is published by the time the mail leaves.
+        "correction": correction_for_mail(mail.finding_id),
     }
     with translation.override(mail.lang if mail.lang in LANGUAGES else "en"):
         subject = _("Fixed: the mistake you reported on %(site)s") % {"site": context["site"]}

@@ -23,6 +23,11 @@ The *proof-of-work solver* (``source/pow.js``) is put in front of the dialog's c
 where a site asks for proof-of-work (docs/abuse.md), and inside the dialog it costs 0.2 KB
 gzipped, where a file of its own would cost a request and more bytes than the budget has.
 
+The *corrections note* (``source/corrections.js``, its CSS and ``corrections.json``, its strings
+in the five languages) is a module of its own, ``widget/corrections.<hash>.js``, named in the
+loader as ``__NOTE__``: only pages whose script tag says ``data-corrections="on"`` import it, so
+it is outside the widget's two budgets and has its own (:data:`NOTE_BUDGET`).
+
 The loader's first line records a digest of the sources and of the build itself;
 ``tests/widget/test_widget_build.py`` fails when ``served/`` is older than ``source/``. This module
 imports nothing from Django, so the browser tests and ``bench/widget_size.py`` use it directly.
@@ -45,6 +50,7 @@ SOURCE = HERE / "source"
 SERVED = HERE / "served"  # not "dist": .gitignore keeps dist/ out of git
 LOADER_OUT = SERVED / "widget.js"
 DIALOG_OUT = SERVED / "dialog.js"
+NOTE_OUT = SERVED / "corrections.js"
 
 #: The strings the loader needs up front: the button (also the dialog's title), the two hint
 #: lines and the message for a dialog that could not be loaded.
@@ -52,6 +58,8 @@ LOADER_STRINGS = ("btn", "hint", "tap", "net")
 #: What a page loads up front, and everything the widget can load, gzipped (the issue's budget).
 UP_FRONT_BUDGET = 4 * 1024
 TOTAL_BUDGET = 9 * 1024
+#: The corrections note, gzipped: loaded only where a site turns it on (data-corrections="on").
+NOTE_BUDGET = 1536
 
 # The build itself is part of what the digest covers: another terser or other options make
 # other bytes from the same sources.
@@ -80,10 +88,12 @@ class Asset:
 class Widget:
     loader: Asset
     dialog: Asset
+    note: Asset
 
     @property
     def total_gzipped(self) -> int:
-        """Everything the widget can load, gzipped, each file on its own."""
+        """Everything the reader widget can load, gzipped, each file on its own (the corrections
+        note, which a site turns on, has a budget of its own)."""
         return self.loader.gzipped + self.dialog.gzipped
 
     @property
@@ -98,6 +108,11 @@ def dialog_path(digest: str) -> str:
     return f"widget/dialog.{digest}.js"
 
 
+def note_path(digest: str) -> str:
+    """The corrections note's path relative to the loader's URL (and to the server's root)."""
+    return f"widget/corrections.{digest}.js"
+
+
 @dataclass(frozen=True)
 class Sources:
     loader: str
@@ -106,16 +121,30 @@ class Sources:
     dialog_css: str
     strings: str  # JSON
     pow: str
+    note: str
+    note_css: str
+    note_strings: str  # JSON
 
     @classmethod
     def read(cls) -> Sources:
-        names = ("widget.js", "widget.css", "dialog.js", "dialog.css", "strings.json", "pow.js")
+        names = (
+            "widget.js",
+            "widget.css",
+            "dialog.js",
+            "dialog.css",
+            "strings.json",
+            "pow.js",
+            "corrections.js",
+            "corrections.css",
+            "corrections.json",
+        )
         return cls(*((SOURCE / n).read_text(encoding="utf-8") for n in names))
 
     @property
     def digest(self) -> str:
         h = hashlib.sha256(BUILD_VERSION.encode())
-        for part in (self.loader, self.loader_css, self.dialog, self.dialog_css, self.strings, self.pow):
+        parts = (self.loader, self.loader_css, self.dialog, self.dialog_css, self.strings, self.pow)
+        for part in (*parts, self.note, self.note_css, self.note_strings):
             h.update(b"\0" + part.encode("utf-8"))
         return h.hexdigest()[:12]
 
@@ -141,6 +170,19 @@ def check_strings(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
         if any("|" in t for t in texts.values()):
             raise ValueError(f"strings.json: {lang}: '|' separates the strings and cannot be in one")
     return tuple(n for n in english if n not in LOADER_STRINGS)
+
+
+def check_note_strings(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
+    """The names of the note's strings; raises ValueError unless the five languages have them all."""
+    english = strings.get("en") or {}
+    if set(strings) != {"en", "ru", "az", "tr", "uk"}:
+        raise ValueError(f"corrections.json: the five languages, not {sorted(strings)}")
+    for lang, texts in strings.items():
+        if set(texts) != set(english):
+            raise ValueError(f"corrections.json: {lang} has not the same strings as en")
+        if any("|" in t for t in texts.values()):
+            raise ValueError(f"corrections.json: {lang}: '|' separates the strings and cannot be in one")
+    return tuple(english)
 
 
 def _fill(code: str, css: str, names: tuple[str, ...], strings: dict[str, dict[str, str]]) -> str:
@@ -174,12 +216,20 @@ def build(sources: Sources, minify=terser) -> Widget:
         minify(sources.pow + "\n" + sources.dialog, True), sources.dialog_css, dialog_names, strings
     )
     dialog = Asset.of((dialog_code + "\n").encode())
+    note_strings = json.loads(sources.note_strings)
+    note_code = _fill(
+        minify(sources.note, True), sources.note_css, check_note_strings(note_strings), note_strings
+    )
+    note = Asset.of((note_code + "\n").encode())
     loader = _fill(minify(sources.loader, False), sources.loader_css, LOADER_STRINGS, strings)
     if loader.count("__CHUNK__") != 1:
         raise ValueError("the loader's minified code must name the dialog exactly once, as __CHUNK__")
+    if loader.count("__NOTE__") != 1:
+        raise ValueError("the loader's minified code must name the corrections note once, as __NOTE__")
     banner = f"/*! typodesk widget | AGPL-3.0-or-later | source {sources.digest} */\n"
-    body = banner + loader.replace("__CHUNK__", dialog_path(dialog.digest)) + "\n"
-    return Widget(loader=Asset.of(body.encode()), dialog=dialog)
+    loader = loader.replace("__CHUNK__", dialog_path(dialog.digest))
+    loader = loader.replace("__NOTE__", note_path(note.digest))
+    return Widget(loader=Asset.of((banner + loader + "\n").encode()), dialog=dialog, note=note)
 
 
 @lru_cache(maxsize=1)
@@ -188,6 +238,7 @@ def widget() -> Widget:
     return Widget(
         loader=Asset.of(LOADER_OUT.read_bytes()),
         dialog=Asset.of(DIALOG_OUT.read_bytes()),
+        note=Asset.of(NOTE_OUT.read_bytes()),
     )
 
 
@@ -195,10 +246,17 @@ def main() -> None:
     built = build(Sources.read())
     LOADER_OUT.write_bytes(built.loader.body)
     DIALOG_OUT.write_bytes(built.dialog.body)
-    up_front, total = built.loader.gzipped, built.total_gzipped
-    print(f"served/, gzipped: widget.js {up_front} B, dialog.js {built.dialog.gzipped} B, in all {total} B")
-    if up_front > UP_FRONT_BUDGET or total > TOTAL_BUDGET:
-        sys.exit(f"over budget: {UP_FRONT_BUDGET} B up front, {TOTAL_BUDGET} B in all")
+    NOTE_OUT.write_bytes(built.note.body)
+    up_front, total, note = built.loader.gzipped, built.total_gzipped, built.note.gzipped
+    print(
+        f"served/, gzipped: widget.js {up_front} B, dialog.js {built.dialog.gzipped} B, in all {total} B; "
+        f"corrections.js {note} B"
+    )
+    if up_front > UP_FRONT_BUDGET or total > TOTAL_BUDGET or note > NOTE_BUDGET:
+        sys.exit(
+            f"over budget: {UP_FRONT_BUDGET} B up front, {TOTAL_BUDGET} B in all, "
+            f"{NOTE_BUDGET} B for the corrections note"
+        )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 ``/widget.js`` is what sites embed: it may change with every upgrade, so browsers keep it for an
 hour and then revalidate it with its ETag. ``/widget.<hash>.js`` is the same file under its content
 hash, cacheable forever, for sites that pin a version. ``/widget/dialog.<hash>.js`` is the part the
-loader imports on first use; its name changes with its content, so it is cacheable forever too.
+loader imports on first use; its name changes with its content, so it is cacheable forever too, as
+is ``/widget/corrections.<hash>.js``, the corrections note of pages that turn it on.
 Anyone may load all of these: they send nothing on their own.
 """
 
@@ -66,6 +67,18 @@ def dialog_js(request: HttpRequest, digest: str) -> HttpResponse:
         response["Cache-Control"] = "no-store"
         return _public(response)
     return _serve(request, dialog, FOREVER)
+
+
+@require_GET
+def note_js(request: HttpRequest, digest: str) -> HttpResponse:
+    """The corrections note (pages with ``data-corrections="on"``); like the dialog, an older
+    hash is sent to today's."""
+    note = widget().note
+    if digest != note.digest:
+        response = redirect("widget-note-js", digest=note.digest)
+        response["Cache-Control"] = "no-store"
+        return _public(response)
+    return _serve(request, note, FOREVER)
 
 
 @require_GET

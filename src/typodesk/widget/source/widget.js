@@ -1,6 +1,6 @@
 /* typodesk widget: select a mistake, press Ctrl+Enter (Cmd+Enter on a Mac) or tap "Report a mistake". */
 /* <script src="https://DESK/widget.js" data-site="KEY" [data-root="CSS"] [data-lang="en"] [data-hint="…{keys}…"]
- *   [data-mobile="off"] [data-strings='{"key": "text"}'] defer></script>            docs/widget.md
+ *   [data-mobile="off"] [data-strings='{"key": "text"}'] [data-corrections="on"] defer></script>   docs/widget.md
  *
  * This is the loader, the only part a page loads up front. It reads its attributes and listens
  * (keydown, selectionchange, pointer up and down); it fills the hint line and takes over a legacy
@@ -176,6 +176,9 @@
         open(r && !r.collapsed ? r : r0);
       });
     }
+    // data-corrections="on": the note of the article's published corrections, a module of its own
+    // (corrections.js, content-hashed like the dialog) that only such pages load.
+    if (cfg('corrections') == 'on') import(url('__NOTE__')).then(m => m.default(X), () => 0);
   };
   if (doc.readyState == 'loading') doc.addEventListener('DOMContentLoaded', init);
   else init();
