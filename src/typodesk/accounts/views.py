@@ -41,8 +41,17 @@ PENDING_SECONDS = 300
 
 
 def _next_url(request, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Where to go after logging in: a path on this server, else the inbox.
+
+    Only a path (``/desk/…``) is taken: anything else would be looked up as a view name by
+    ``redirect`` (a 500 for ``?next=abc``) or could lead off the site.
+    """
+    if (
+        value
+        and value.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return value
     return resolve_url(settings.LOGIN_REDIRECT_URL)
@@ -66,7 +75,7 @@ def _throttled(request, template: str, context: dict, wait: int):
 def login(request):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method != "POST" and request.user.is_authenticated:
-        return redirect(_next_url(request, next_url))
+        return HttpResponseRedirect(_next_url(request, next_url))
     form = LoginForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
@@ -91,7 +100,7 @@ def login(request):
             }
             return redirect("accounts:login-code")
         auth_login(request, user)
-        return redirect(_next_url(request, next_url))
+        return HttpResponseRedirect(_next_url(request, next_url))
     return render(request, "accounts/login.html", context)
 
 
@@ -128,7 +137,7 @@ def login_code(request):
                     )
                     % {"count": left},
                 )
-            return redirect(_next_url(request, pending.get("next")))
+            return HttpResponseRedirect(_next_url(request, pending.get("next")))
         throttle.failed(request, user.email)
         context["error"] = _(
             "That code is not right, or it was used already. Wait for the next code and try again."
