@@ -4,7 +4,9 @@ Apprise reports only success or failure, and logs why. The log of the call is
 captured so the owner sees the reason, with the URL's secrets scrubbed. A
 failure is temporary unless the service answered with a 4xx other than 429
 (the target does not exist or refuses us: retrying cannot help), the URL is not
-one Apprise understands, or the target is a private address.
+one Apprise understands, its service is not one typodesk sends to
+(``targets.APPRISE_SCHEMES``, checked again here whatever the form let through),
+or the target is a private address.
 
 Apprise's own retries and redirects are off: typodesk retries with its own
 backoff (and records each attempt), and a redirect could lead anywhere.
@@ -17,7 +19,7 @@ import re
 
 from typodesk.notify import netguard
 from typodesk.notify.content import Outgoing, render_chat
-from typodesk.notify.targets import apprise_url_problem, scrub
+from typodesk.notify.targets import apprise_scheme_problem, scrub
 from typodesk.notify.transport import Delivered, DeliveryError, Transport
 
 _STATUS = re.compile(r"error(?:=| code:? ?)(\d{3})")
@@ -38,9 +40,9 @@ class AppriseTransport(Transport):
         import apprise
 
         url = self.channel.target
-        problem = apprise_url_problem(url)
+        problem = apprise_scheme_problem(url)
         if problem:
-            raise DeliveryError(problem, permanent=True, result="bad URL")
+            raise DeliveryError(problem, permanent=True, result="service not allowed")
         title, body = render_chat(out)
         notifier = apprise.Apprise(asset=_asset())
         with netguard.guarded() as guard, apprise.LogCapture(level=logging.INFO) as log:
