@@ -27,12 +27,15 @@ class Served:
     key: str
     token: str
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base, timeout=60, follow_redirects=False)
+    def client(self, address: str = "127.0.0.1") -> httpx.Client:
+        """A client connecting from ``address``, any of 127.0.0.0/8: each is a client address of its
+        own to the server's per-address limits."""
+        transport = httpx.HTTPTransport(local_address=address)
+        return httpx.Client(base_url=self.base, timeout=60, follow_redirects=False, transport=transport)
 
-    def login(self, email: str = EMAIL, password: str = PASSWORD) -> httpx.Client:
+    def login(self, email: str = EMAIL, password: str = PASSWORD, address: str = "127.0.0.1") -> httpx.Client:
         """A client logged in through the desk's login form."""
-        c = self.client()
+        c = self.client(address)
         r = login_attempt(c, email, password)
         assert r.status_code == 302, (r.status_code, r.text[:500])
         return c
