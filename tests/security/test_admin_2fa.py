@@ -15,6 +15,7 @@ VICTIM = "victim@news.example"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
+    """A served instance on a database of its own (own_database: PostgreSQL when DATABASE_URL is set)."""
     yield from serve(tmp_path_factory.mktemp("admin2fa"), TYPODESK_REQUIRE_OWNER_2FA="1")
 
 

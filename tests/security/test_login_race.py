@@ -23,6 +23,7 @@ AT_ONCE = 20
 
 @pytest.fixture(scope="module", params=["database", "redis"])
 def served(request, tmp_path_factory):
+    """A served instance on a database of its own (own_database: PostgreSQL when DATABASE_URL is set)."""
     env = {}
     if request.param == "redis":
         import redis

@@ -79,6 +79,7 @@ API = {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
+    """A served instance on a database of its own (own_database: PostgreSQL when DATABASE_URL is set)."""
     yield from serve(tmp_path_factory.mktemp("fuzz"))
 
 

@@ -82,7 +82,12 @@ def finding_out(f: Finding, suggestions: list[dict]) -> dict:
 
 
 class FindingFilters(Schema):
-    site: str | None = Field(None, max_length=40, description="A site's public key; default: all your sites.")
+    site: str | None = Field(
+        None,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A site's public key; default: all your sites.",
+    )
     status: StatusFilter = Field("open", description="As the desk's inbox: open (new), fixed, …, all.")
     url: str | None = Field(None, max_length=2048, description="Only findings on this page (any URL form).")
     sort: Sort = Field("-last_reported", description="-last_reported (the inbox's order), created, …")

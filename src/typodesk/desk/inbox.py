@@ -48,6 +48,7 @@ MAX_COUNT = 2**31 - 1  # the largest report count a PositiveIntegerField holds e
 MAX_ID = 2**63 - 1  # the largest BigAutoField id
 CURSOR = re.compile(r"^(\d{1,10})\.(-?\d{1,19})\.(\d{1,19})$")
 WORD = re.compile(r"\w+")
+LANG = re.compile(r"[A-Za-z0-9-]{1,35}")  # a language tag as readers' browsers send it (en, pt-BR)
 
 
 class FilterError(ValueError):
@@ -149,6 +150,9 @@ def parse(request, all_sites: list[Site]) -> Filters:
     else:
         f.errors.append(_("Unknown status; choose one of the tabs."))
     f.lang = get.get("lang", "").strip()[:35]
+    if f.lang and not LANG.fullmatch(f.lang):
+        f.errors.append(_("Unknown language; choose one from the list."))
+        f.lang = ""
     f.suggested = get.get("suggested", "") in {"1", "on", "yes", "true"}
     try:
         f.since = _date(get.get("since", "").strip(), _("“From”"))
