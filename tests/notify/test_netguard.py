@@ -202,3 +202,16 @@ def test_a_socket_given_a_name_is_checked_too(listener):
     udp.close()
     threading.Event().wait(0.5)
     assert listener.datagrams == [b"outside"] and listener.connections == 0
+
+
+def test_a_webhook_is_guarded_whatever_its_name_resolves_to(make_channel, rebound_dns, settings):
+    """The other kind of channel that connects where an owner says: the same guard, the same proof."""
+    channel = make_channel("webhook", f"https://{HOST}/hook")
+    settings.TYPODESK_ALLOW_PRIVATE_TARGETS = True
+    send_test(channel)
+    assert rebound_dns.connections >= 1
+    settings.TYPODESK_ALLOW_PRIVATE_TARGETS = False
+    before = rebound_dns.connections
+    attempt = send_test(channel)
+    assert attempt.permanent and attempt.result == "private address refused"
+    assert rebound_dns.connections == before
