@@ -188,6 +188,8 @@ def test_a_socket_given_a_name_is_checked_too(listener):
             udp.sendto(b"<14>a reader's quote", (name, listener.port))
         with pytest.raises(netguard.BlockedTarget):
             udp.sendto(b"<14>a reader's quote", 0, ("127.0.0.1", listener.port))
+        with pytest.raises(netguard.BlockedTarget):
+            udp.sendmsg([b"<14>a reader's quote"], [], 0, (name, listener.port))
         udp.close()
         tcp = socket.socket()
         with pytest.raises(netguard.BlockedTarget):

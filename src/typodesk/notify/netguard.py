@@ -13,8 +13,8 @@ delivery runs inside :func:`guarded` every address it resolves to must be
 public. Redirects, retries and every Apprise plugin that uses Python sockets
 (HTTP through requests, SMTP, …) pass through it. A library that hands a host
 name straight to a socket (``sock.sendto(data, ("name", 514))`` resolves in C,
-past ``getaddrinfo``) is caught one step later: ``connect``, ``connect_ex`` and
-``sendto`` of Python's socket class check the address too, resolve a name
+past ``getaddrinfo``) is caught one step later: ``connect``, ``connect_ex``,
+``sendto`` and ``sendmsg`` of Python's socket class check the address too, resolve a name
 themselves and connect to the public address they checked, so a second DNS
 answer cannot differ from the first. The guard is switched on
 through a context variable, so other threads (the web server in
@@ -77,6 +77,7 @@ _INET = (socket.AF_INET, socket.AF_INET6)
 _base_connect = _socket.socket.connect
 _base_connect_ex = _socket.socket.connect_ex
 _base_sendto = _socket.socket.sendto
+_base_sendmsg = _socket.socket.sendmsg
 
 
 def _checked(sock, address):
@@ -119,6 +120,12 @@ def _guarded_sendto(self, data, *args):
     return _base_sendto(self, data, *args)
 
 
+def _guarded_sendmsg(self, buffers, ancdata=(), flags=0, address=None):
+    if address is None:
+        return _base_sendmsg(self, buffers, ancdata, flags)
+    return _base_sendmsg(self, buffers, ancdata, flags, _checked(self, address))
+
+
 def _install() -> None:
     global _installed
     with _install_lock:
@@ -127,6 +134,7 @@ def _install() -> None:
             socket.socket.connect = _guarded_connect
             socket.socket.connect_ex = _guarded_connect_ex
             socket.socket.sendto = _guarded_sendto
+            socket.socket.sendmsg = _guarded_sendmsg
             _installed = True
 
 
