@@ -217,3 +217,14 @@ def test_a_webhook_is_guarded_whatever_its_name_resolves_to(make_channel, reboun
     attempt = send_test(channel)
     assert attempt.permanent and attempt.result == "private address refused"
     assert rebound_dns.connections == before
+
+
+def test_a_second_url_after_an_allowed_one_is_not_sent_to(make_channel, listener, settings):
+    """Apprise reads "json://…, rsyslog://…" as two URLs; typodesk sends to the first service only."""
+    settings.TYPODESK_ALLOW_PRIVATE_TARGETS = True  # no address guard: only the list of services
+    both = f"json://127.0.0.1:{listener.port}/x, rsyslog://127.0.0.1:{listener.port}"
+    assert "no spaces" in apprise_url_problem(both)
+    send_test(make_channel("apprise", both))  # saved some other way
+    threading.Event().wait(0.5)
+    assert listener.connections >= 1  # the JSON POST
+    assert listener.datagrams == []  # and no syslog packet

@@ -19,7 +19,7 @@ import re
 
 from typodesk.notify import netguard
 from typodesk.notify.content import Outgoing, render_chat
-from typodesk.notify.targets import apprise_scheme_problem, scrub
+from typodesk.notify.targets import apprise_scheme, apprise_scheme_problem, scrub
 from typodesk.notify.transport import Delivered, DeliveryError, Transport
 
 _STATUS = re.compile(r"error(?:=| code:? ?)(\d{3})")
@@ -35,6 +35,17 @@ def _asset():
     return asset
 
 
+def _protocols(plugin) -> set[str]:
+    """The schemes an Apprise plugin answers to."""
+    found: set[str] = set()
+    for value in (getattr(plugin, "protocol", None), getattr(plugin, "secure_protocol", None)):
+        if isinstance(value, str):
+            found.add(value.lower())
+        elif isinstance(value, (tuple, list)):
+            found.update(v.lower() for v in value if isinstance(v, str))
+    return found
+
+
 class AppriseTransport(Transport):
     def send(self, out: Outgoing) -> Delivered:
         import apprise
@@ -44,10 +55,15 @@ class AppriseTransport(Transport):
         if problem:
             raise DeliveryError(problem, permanent=True, result="service not allowed")
         title, body = render_chat(out)
-        notifier = apprise.Apprise(asset=_asset())
+        asset = _asset()
+        # One plugin, made from the whole URL: Apprise.add() would split a string at commas and
+        # spaces into several URLs, and "json://…, rsyslog://…" would send to both.
+        plugin = apprise.Apprise.instantiate(url, asset=asset)
+        if plugin is None or apprise_scheme(url) not in _protocols(plugin):
+            raise DeliveryError("Apprise does not understand this URL", permanent=True, result="bad URL")
+        notifier = apprise.Apprise(asset=asset)
+        notifier.add(plugin)
         with netguard.guarded() as guard, apprise.LogCapture(level=logging.INFO) as log:
-            if not notifier.add(url):
-                raise DeliveryError("Apprise does not understand this URL", permanent=True, result="bad URL")
             ok = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
             text = log.getvalue()
         if ok:

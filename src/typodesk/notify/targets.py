@@ -147,6 +147,8 @@ def apprise_url_problem(url: str) -> str | None:
     problem = apprise_scheme_problem(url)
     if problem:
         return problem
+    if any(ch.isspace() for ch in url):
+        return "an Apprise URL has no spaces: one channel sends to one service"
     scheme = apprise_scheme(url)
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
