@@ -77,7 +77,7 @@ _INET = (socket.AF_INET, socket.AF_INET6)
 _base_connect = _socket.socket.connect
 _base_connect_ex = _socket.socket.connect_ex
 _base_sendto = _socket.socket.sendto
-_base_sendmsg = _socket.socket.sendmsg
+_base_sendmsg = getattr(_socket.socket, "sendmsg", None)  # not on Windows
 
 
 def _checked(sock, address):
@@ -134,7 +134,8 @@ def _install() -> None:
             socket.socket.connect = _guarded_connect
             socket.socket.connect_ex = _guarded_connect_ex
             socket.socket.sendto = _guarded_sendto
-            socket.socket.sendmsg = _guarded_sendmsg
+            if _base_sendmsg is not None:
+                socket.socket.sendmsg = _guarded_sendmsg
             _installed = True
 
 
