@@ -15,6 +15,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
+from typodesk.conf import private_file
+
 
 class BackupError(Exception):
     """A backup or restore that cannot be done; the message says what to do instead."""
@@ -23,7 +25,7 @@ class BackupError(Exception):
 def _sqlite_path() -> Path:
     db = settings.DATABASES["default"]
     if "sqlite" not in db["ENGINE"]:
-        url_hint = "pg_dump --format=custom --file typodesk.dump \"$DATABASE_URL\""
+        url_hint = 'pg_dump --format=custom --file typodesk.dump "$DATABASE_URL"'
         raise BackupError(
             f"the database is PostgreSQL: back it up with `{url_hint}` and restore with pg_restore "
             "(see the README's Backups section)"
@@ -40,6 +42,10 @@ def backup(target: Path) -> int:
     if not target.parent.is_dir():
         raise BackupError(f"the directory {target.parent} does not exist")
     partial = target.with_name(target.name + ".partial")
+    # Created 0600 before SQLite opens it: a backup holds what the database holds (password
+    # hashes, TOTP and webhook secrets), and SQLite would create it with the umask's mode.
+    partial.unlink(missing_ok=True)
+    private_file(partial)
     src = sqlite3.connect(source_path, timeout=30)
     try:
         dst = sqlite3.connect(partial)

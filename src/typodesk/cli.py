@@ -39,9 +39,9 @@ def _setup_django() -> None:
 def _migrate(verbosity: int = 0) -> None:
     from django.core.management import call_command
 
-    from typodesk.conf import data_dir
+    from typodesk.conf import data_dir, private_dir
 
-    data_dir().mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir())
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
@@ -70,6 +70,11 @@ def cmd_init(args) -> int:
     where = (
         db["NAME"] if "sqlite" in db["ENGINE"] else f"{db['ENGINE'].rsplit('.', 1)[-1]} database {db['NAME']}"
     )
+    from typodesk.conf import tighten_data_dir
+
+    for path in tighten_data_dir(settings.DATA_DIR):
+        kind = "directory" if path.is_dir() else "file"
+        print(f"made the {kind} {path} private to its owner (it was readable by others)", file=sys.stderr)
     print(f"typodesk is ready: data in {settings.DATA_DIR}, database {where}")
     return 0
 

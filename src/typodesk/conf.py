@@ -54,6 +54,49 @@ def data_dir() -> Path:
     return Path(env("TYPODESK_DATA_DIR", "typodesk-data")).expanduser().resolve()
 
 
+# The data directory holds the database (password hashes, TOTP secrets, webhook secrets,
+# readers' reports), the generated secret key and often backups: nobody but the account that
+# runs typodesk may read any of it.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """``path``, created (with its parents) as a directory only its owner may enter."""
+    if not path.is_dir():
+        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+        path.chmod(PRIVATE_DIR_MODE)  # mkdir's mode is masked by the umask
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path``, created empty with mode 0600 unless it exists (a file that exists keeps its mode).
+
+    An SQLite database created this way keeps 0600, and SQLite gives its ``-wal`` and ``-shm``
+    files the database file's mode."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    return path
+
+
+def tighten_data_dir(path: Path | None = None) -> list[Path]:
+    """Make an existing data directory 0700 and every file directly in it 0600; returns what changed.
+
+    For data directories made before typodesk created them private (``typodesk init`` runs it)."""
+    path = path or data_dir()
+    changed = []
+    if path.is_dir() and path.stat().st_mode & 0o777 != PRIVATE_DIR_MODE:
+        path.chmod(PRIVATE_DIR_MODE)
+        changed.append(path)
+    for child in sorted(path.iterdir()) if path.is_dir() else []:
+        if child.is_file() and not child.is_symlink() and child.stat().st_mode & 0o077:
+            child.chmod(PRIVATE_FILE_MODE)
+            changed.append(child)
+    return changed
+
+
 def base_url() -> str:
     url = env("TYPODESK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     parts = urlsplit(url)
@@ -76,7 +119,7 @@ def secret_key() -> str:
         return path.read_text().strip()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     key = secrets.token_urlsafe(50)
     # O_EXCL: two processes starting at once must agree on one key.
     try:
@@ -113,7 +156,8 @@ def database_config() -> dict:
         return db
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(data_dir() / "typodesk.sqlite3"),
+        # Made here, before SQLite would make it with the umask's mode (usually 0644).
+        "NAME": str(private_file(private_dir(data_dir()) / "typodesk.sqlite3")),
         "OPTIONS": sqlite_options(),
         # Opening a connection runs the PRAGMAs above; doing that per request cost
         # more than the request itself. Connections are kept and health-checked.

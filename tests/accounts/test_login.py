@@ -79,7 +79,11 @@ def test_successful_logins_cost_nothing(client, editor, limits):
     for _ in range(6):
         assert login(client, editor.email, PASSWORD).status_code == 302
         client.logout()
-    assert not RateBucket.objects.filter(key__startswith="login:").exists()
+    # Each took its tokens before the password was checked and gave them back after.
+    tokens = RateBucket.objects.filter(key__startswith="login:").values_list("tokens", flat=True)
+    assert list(tokens) == [3.0, 3.0]
+    assert login(client, editor.email, "wrong").status_code == 200
+    assert list(tokens.all()) == [pytest.approx(2.0, abs=0.01)] * 2
 
 
 def test_the_bucket_refills_with_time(client, editor, limits):

@@ -176,7 +176,10 @@ def test_reports_are_paged_newest_first(desk, site):
     assert "Reports 1–50 of 55, newest first." in html
     html = page_html(desk, f, "?reports=2")
     assert html.count('<p class="comment">') == 5 and "comment 0" in html
-    assert page_html(desk, f, "?reports=x").count('<p class="comment">') == 50
+    for bad in ("x", "0", "99999999999999999999"):
+        r = desk.get(reverse("desk:finding", args=[f.pk]) + "?reports=" + bad)
+        assert r.status_code == 400 and "must be the number of a page of reports" in r.content.decode()
+        assert r.content.decode().count('<p class="comment">') == 50  # the first page, with the error
 
 
 def test_dates_and_labels_follow_the_language(desk, site):

@@ -89,9 +89,10 @@ def test_apprise_urls_are_masked_and_secrets_scrubbed_from_errors():
 def test_apprise_urls_are_checked_before_they_are_saved(settings):
     from typodesk.notify.targets import apprise_url_problem
 
-    assert "does not understand" in apprise_url_problem("nosuchservice://x")
+    assert "does not understand" in apprise_url_problem("tgram://x")
     assert "start" in apprise_url_problem("just some text")
-    assert "server machine itself" in apprise_url_problem("syslog://")
+    for refused in ("nosuchservice://x", "syslog://", "rsyslog://logs.example", "mqtt://mq.example/t"):
+        assert "not a service typodesk sends to" in apprise_url_problem(refused)
     assert "private" in apprise_url_problem("json://127.0.0.1:8000/")
     assert "private" in apprise_url_problem("ntfy://localhost/topic")
     assert apprise_url_problem("tgram://123456789:AAEhBOweik6ad9r_QXMENQjcrGbqCr4K-bs/-1001234567890") is None
@@ -100,12 +101,9 @@ def test_apprise_urls_are_checked_before_they_are_saved(settings):
 
 
 def test_the_connection_guard_holds_even_when_the_saved_url_looked_public(
-    site, make_channel, receiver, deliverer, monkeypatch
+    site, make_channel, receiver, deliverer
 ):
     """DNS can answer differently at send time than when the URL was saved: the socket is checked too."""
-    from typodesk.notify import apprise as apprise_transport
-
-    monkeypatch.setattr(apprise_transport, "apprise_url_problem", lambda url: None)
     make_channel("apprise", f"json://127.0.0.1:{receiver.port}/chat")
     report(site)
     drain(deliverer)

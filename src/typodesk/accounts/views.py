@@ -41,8 +41,17 @@ PENDING_SECONDS = 300
 
 
 def _next_url(request, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Where to go after logging in: a path on this server, else the inbox.
+
+    Only a path (``/desk/…``) is taken: anything else would be looked up as a view name by
+    ``redirect`` (a 500 for ``?next=abc``) or could lead off the site.
+    """
+    if (
+        value
+        and value.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return value
     return resolve_url(settings.LOGIN_REDIRECT_URL)
@@ -66,21 +75,21 @@ def _throttled(request, template: str, context: dict, wait: int):
 def login(request):
     next_url = request.POST.get("next") or request.GET.get("next", "")
     if request.method != "POST" and request.user.is_authenticated:
-        return redirect(_next_url(request, next_url))
+        return HttpResponseRedirect(_next_url(request, next_url))
     form = LoginForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
     if request.method == "POST":
         email = request.POST.get("username", "").strip().lower()[:254]
-        wait = throttle.wait_seconds(request, email)
+        wait = throttle.take(request, email)
         if wait:
             return _throttled(request, "accounts/login.html", context, wait)
         user = None
         if form.is_valid():
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is None:
-            throttle.failed(request, email)
             context["mismatch"] = True
             return render(request, "accounts/login.html", context)
+        throttle.succeeded(request, email)
         if totp.has_two_factor(user):
             request.session.cycle_key()
             request.session[PENDING] = {
@@ -91,7 +100,7 @@ def login(request):
             }
             return redirect("accounts:login-code")
         auth_login(request, user)
-        return redirect(_next_url(request, next_url))
+        return HttpResponseRedirect(_next_url(request, next_url))
     return render(request, "accounts/login.html", context)
 
 
@@ -111,10 +120,11 @@ def login_code(request):
     form = CodeForm(request.POST if request.method == "POST" else None)
     context = {"form": form}
     if request.method == "POST":
-        wait = throttle.wait_seconds(request, user.email)
+        wait = throttle.take(request, user.email)
         if wait:
             return _throttled(request, "accounts/login_code.html", context, wait)
         if form.is_valid() and totp.check_second_factor(user, form.cleaned_data["code"]):
+            throttle.succeeded(request, user.email)
             del request.session[PENDING]
             auth_login(request, user, backend=pending["backend"])
             left = totp.recovery_codes_left(user)
@@ -128,8 +138,7 @@ def login_code(request):
                     )
                     % {"count": left},
                 )
-            return redirect(_next_url(request, pending.get("next")))
-        throttle.failed(request, user.email)
+            return HttpResponseRedirect(_next_url(request, pending.get("next")))
         context["error"] = _(
             "That code is not right, or it was used already. Wait for the next code and try again."
         )
@@ -193,6 +202,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "label_suffix": ""}
+
+    def post(self, request, *args, **kwargs):
+        """The current password is checked like a login's: a token first, given back when it was right.
+
+        Without this, whoever holds a logged-in session (a borrowed laptop, a stolen cookie)
+        could guess the password as fast as the server answers, then change it."""
+        form = self.get_form()
+        wait = throttle.take(request, request.user.email)
+        if wait:
+            return _throttled(request, self.template_name, self.get_context_data(form=form), wait)
+        valid = form.is_valid()
+        if "old_password" not in form.errors:
+            throttle.succeeded(request, request.user.email)
+        return self.form_valid(form) if valid else self.form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -276,16 +299,16 @@ def recovery_codes(request):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
     if device is None:
         return redirect("accounts:security")
-    wait = throttle.wait_seconds(request, request.user.email)
+    wait = throttle.take(request, request.user.email)
     if wait:
         messages.error(request, _("Too many wrong codes. Try again later."))
         return redirect("accounts:security")
     if not totp.verify(device, request.POST.get("code", "")):
-        throttle.failed(request, request.user.email)
         messages.error(
             request, _("That code is not right, or it was used already. No new recovery codes were made.")
         )
         return redirect("accounts:security")
+    throttle.succeeded(request, request.user.email)
     codes = totp.new_recovery_codes(request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "new": False})
 
@@ -295,7 +318,7 @@ def recovery_codes(request):
 @require_POST
 def totp_disable(request):
     form = DisableTwoFactorForm(request.POST)
-    wait = throttle.wait_seconds(request, request.user.email)
+    wait = throttle.take(request, request.user.email)
     if wait:
         messages.error(request, _("Too many failed attempts. Try again later."))
         return redirect("accounts:security")
@@ -304,12 +327,12 @@ def totp_disable(request):
         and request.user.check_password(form.cleaned_data["password"])
         and totp.check_second_factor(request.user, form.cleaned_data["code"])
     ):
+        throttle.succeeded(request, request.user.email)
         totp.disable(request.user)
         messages.success(
             request, _("Two-factor authentication is off. Your account is protected by its password only.")
         )
     else:
-        throttle.failed(request, request.user.email)
         messages.error(
             request, _("The password or the code was not right. Two-factor authentication is still on.")
         )

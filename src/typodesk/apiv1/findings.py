@@ -8,6 +8,7 @@ status and note (one or many), mark duplicates, ask for a page re-check. Changes
 from __future__ import annotations
 
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Count, Prefetch
@@ -86,12 +87,29 @@ def finding_out(f: Finding, suggestions: list[dict]) -> dict:
 
 
 class FindingFilters(Schema):
-    site: str | None = Field(None, max_length=40, description="A site's public key; default: all your sites.")
+    site: str | None = Field(
+        None,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="A site's public key; default: all your sites.",
+    )
     status: StatusFilter = Field("open", description="As the desk's inbox: open (new), fixed, …, all.")
     url: str | None = Field(None, max_length=2048, description="Only findings on this page (any URL form).")
     sort: Sort = Field("-last_reported", description="-last_reported (the inbox's order), created, …")
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page.")
+
+
+def _page_url(url: str) -> str:
+    """The normalised address of the ``url`` filter; a 400 for one that is not an http(s) address."""
+    bad = api_error(400, "url: give the page's full http:// or https:// address.", "url")
+    try:  # urlsplit refuses some addresses outright ("https://[": an unclosed IPv6 host)
+        parts = urlsplit(url.strip())
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise bad
+        return normalize_url(url)
+    except ValueError:
+        raise bad from None
 
 
 @router.get(
@@ -113,10 +131,8 @@ def list_findings(request, filters: Query[FindingFilters]):
     qs = Finding.objects.select_related("page", "site")
     partitions = None
     if filters.url:
-        if "://" not in filters.url:
-            raise api_error(400, "url: give the page's full http:// or https:// address.", "url")
         qs = qs.filter(site_id__in=site_ids, status__in=statuses)
-        qs = qs.filter(page__url_hash=Page.hash_url(normalize_url(filters.url)))
+        qs = qs.filter(page__url_hash=Page.hash_url(_page_url(filters.url)))
     else:
         # One part per site and status, each answered by the (site, status, key) index.
         qs = qs.filter(site_id__in=site_ids, status__in=statuses)

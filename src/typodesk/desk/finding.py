@@ -31,6 +31,8 @@ from typodesk.text.diff import diff
 
 EDIT_ROLES = {Membership.Role.OWNER, Membership.Role.EDITOR}
 REPORTS_PER_PAGE = 50
+# Pages of reports one may ask for: 500 million reports, and an offset every database takes.
+MAX_REPORTS_PAGE = 10_000_000
 SUGGESTIONS = 12
 NOTE_MAX = 5000
 #: Characters of the page's text shown at most on each side of the quote.
@@ -192,6 +194,17 @@ def history_of(finding: Finding) -> list[HistoryRow]:
     return rows
 
 
+def _reports_page(raw: str) -> int | None:
+    """The page of reports asked for (1 when none is), or None for a value that is not one."""
+    raw = raw.strip()
+    if not raw:
+        return 1
+    if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(MAX_REPORTS_PAGE)):
+        return None
+    page = int(raw)
+    return page if 1 <= page <= MAX_REPORTS_PAGE else None
+
+
 @login_required
 def finding(request, pk: int):
     f = _finding_for(request, pk)
@@ -209,10 +222,13 @@ def _render(request, f: Finding, *, error: str = "", status: int = 200, note: st
         .get(pk=f.pk)
     )
     # Newest first, a page at a time: a finding may have thousands of reports.
-    try:
-        page = max(1, int(request.GET.get("reports", "1")))
-    except ValueError:
+    page = _reports_page(request.GET.get("reports", ""))
+    if page is None:
         page = 1
+        error = error or _("“reports” must be the number of a page of reports, from 1 to %(max)d.") % {
+            "max": MAX_REPORTS_PAGE
+        }
+        status = max(status, 400)
     start = (page - 1) * REPORTS_PER_PAGE
     reports = list(
         Report.objects.filter(finding=f).order_by("-created", "-pk")[start : start + REPORTS_PER_PAGE + 1]

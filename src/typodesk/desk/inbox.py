@@ -44,8 +44,11 @@ STATUSES = {
     "duplicate": (gettext_lazy("Duplicate"), [Finding.Status.DUPLICATE]),
     "all": (gettext_lazy("All"), list(Finding.Status.values)),
 }
+MAX_COUNT = 2**31 - 1  # the largest report count a PositiveIntegerField holds everywhere
+MAX_ID = 2**63 - 1  # the largest BigAutoField id
 CURSOR = re.compile(r"^(\d{1,10})\.(-?\d{1,19})\.(\d{1,19})$")
 WORD = re.compile(r"\w+")
+LANG = re.compile(r"[A-Za-z0-9-]{1,35}")  # a language tag as readers' browsers send it (en, pt-BR)
 
 
 class FilterError(ValueError):
@@ -104,16 +107,28 @@ class Filters:
         return bool(self.page_url or self.lang or self.since or self.until or self.suggested or self.q)
 
 
+# Dates the desk can turn into a day's start and end in any time zone (the calendar's own ends,
+# 0001-01-01 and 9999-12-31, overflow when shifted by a time zone or a day).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+
+
 def _date(value: str, label: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise FilterError(
             _("%(label)s must be a date like 2025-03-31, not “%(value)s”.")
             % {"label": label, "value": value[:40]}
         ) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FilterError(
+            _("%(label)s must be a date between %(first)s and %(last)s.")
+            % {"label": label, "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+        )
+    return day
 
 
 def parse(request, all_sites: list[Site]) -> Filters:
@@ -135,6 +150,9 @@ def parse(request, all_sites: list[Site]) -> Filters:
     else:
         f.errors.append(_("Unknown status; choose one of the tabs."))
     f.lang = get.get("lang", "").strip()[:35]
+    if f.lang and not LANG.fullmatch(f.lang):
+        f.errors.append(_("Unknown language; choose one from the list."))
+        f.lang = ""
     f.suggested = get.get("suggested", "") in {"1", "on", "yes", "true"}
     try:
         f.since = _date(get.get("since", "").strip(), _("“From”"))
@@ -149,12 +167,12 @@ def parse(request, all_sites: list[Site]) -> Filters:
     f.page_url = get.get("page", "").strip()[:2048]
     if f.page_url:
         url = None
-        parts = urlsplit(f.page_url)
-        if parts.scheme in ("http", "https") and parts.hostname:
-            try:
+        try:  # urlsplit refuses some addresses outright ("https://[": an unclosed IPv6 host)
+            parts = urlsplit(f.page_url)
+            if parts.scheme in ("http", "https") and parts.hostname:
                 url = normalize_url(f.page_url)
-            except (ValueError, TypeError):
-                url = None
+        except (ValueError, TypeError):
+            url = None
         if not url:
             f.errors.append(_("The page must be a full address like https://news.example/story."))
         else:
@@ -188,6 +206,8 @@ def decode_cursor(value: str) -> tuple[int, dt.datetime, int]:
     if not m:
         raise FilterError(_("This page link is broken; go back to the first page of the inbox."))
     count, micros, pk = (int(g) for g in m.groups())
+    if count > MAX_COUNT or pk > MAX_ID:  # past the columns' range: no row has such a key
+        raise FilterError(_("This page link is broken; go back to the first page of the inbox."))
     try:
         when = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=micros)
     except OverflowError:

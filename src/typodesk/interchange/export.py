@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 
@@ -69,7 +70,24 @@ def json_chunks(site: Site) -> Iterator[str]:
 
 
 def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """``value`` as a spreadsheet shows it rather than runs it: a leading ``'`` when it would run.
+
+    Spreadsheets skip leading spaces and line breaks before a formula, and some read the
+    full-width ``＝＋－＠`` (and the small ``﹦﹢﹣﹫``) as ``= + - @``; so the first character
+    after any white space or invisible format character is compared in its NFKC form.
+    """
+    return "'" + value if runs_as_formula(value) else value
+
+
+def runs_as_formula(value: str) -> bool:
+    """Whether a spreadsheet could take the cell ``value`` for a formula (OWASP CSV injection)."""
+    if value.startswith(FORMULA_START):
+        return True
+    for ch in value:
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf"):
+            continue
+        return unicodedata.normalize("NFKC", ch).startswith(FORMULA_START)
+    return False
 
 
 def suggestion_counts(f: dict) -> list[tuple[str, int]]:

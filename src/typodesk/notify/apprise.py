@@ -4,7 +4,9 @@ Apprise reports only success or failure, and logs why. The log of the call is
 captured so the owner sees the reason, with the URL's secrets scrubbed. A
 failure is temporary unless the service answered with a 4xx other than 429
 (the target does not exist or refuses us: retrying cannot help), the URL is not
-one Apprise understands, or the target is a private address.
+one Apprise understands, its service is not one typodesk sends to
+(``targets.APPRISE_SCHEMES``, checked again here whatever the form let through),
+or the target is a private address.
 
 Apprise's own retries and redirects are off: typodesk retries with its own
 backoff (and records each attempt), and a redirect could lead anywhere.
@@ -17,7 +19,7 @@ import re
 
 from typodesk.notify import netguard
 from typodesk.notify.content import Outgoing, render_chat
-from typodesk.notify.targets import apprise_url_problem, scrub
+from typodesk.notify.targets import apprise_scheme, apprise_scheme_problem, scrub
 from typodesk.notify.transport import Delivered, DeliveryError, Transport
 
 _STATUS = re.compile(r"error(?:=| code:? ?)(\d{3})")
@@ -33,19 +35,35 @@ def _asset():
     return asset
 
 
+def _protocols(plugin) -> set[str]:
+    """The schemes an Apprise plugin answers to."""
+    found: set[str] = set()
+    for value in (getattr(plugin, "protocol", None), getattr(plugin, "secure_protocol", None)):
+        if isinstance(value, str):
+            found.add(value.lower())
+        elif isinstance(value, (tuple, list)):
+            found.update(v.lower() for v in value if isinstance(v, str))
+    return found
+
+
 class AppriseTransport(Transport):
     def send(self, out: Outgoing) -> Delivered:
         import apprise
 
         url = self.channel.target
-        problem = apprise_url_problem(url)
+        problem = apprise_scheme_problem(url)
         if problem:
-            raise DeliveryError(problem, permanent=True, result="bad URL")
+            raise DeliveryError(problem, permanent=True, result="service not allowed")
         title, body = render_chat(out)
-        notifier = apprise.Apprise(asset=_asset())
+        asset = _asset()
+        # One plugin, made from the whole URL: Apprise.add() would split a string at commas and
+        # spaces into several URLs, and "json://…, rsyslog://…" would send to both.
+        plugin = apprise.Apprise.instantiate(url, asset=asset)
+        if plugin is None or apprise_scheme(url) not in _protocols(plugin):
+            raise DeliveryError("Apprise does not understand this URL", permanent=True, result="bad URL")
+        notifier = apprise.Apprise(asset=asset)
+        notifier.add(plugin)
         with netguard.guarded() as guard, apprise.LogCapture(level=logging.INFO) as log:
-            if not notifier.add(url):
-                raise DeliveryError("Apprise does not understand this URL", permanent=True, result="bad URL")
             ok = notifier.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
             text = log.getvalue()
         if ok:

@@ -11,7 +11,12 @@ check happens at the one moment that matters, when a socket is about to be
 opened: ``socket.getaddrinfo`` is wrapped once per process, and while a
 delivery runs inside :func:`guarded` every address it resolves to must be
 public. Redirects, retries and every Apprise plugin that uses Python sockets
-(HTTP through requests, SMTP, …) pass through it. The guard is switched on
+(HTTP through requests, SMTP, …) pass through it. A library that hands a host
+name straight to a socket (``sock.sendto(data, ("name", 514))`` resolves in C,
+past ``getaddrinfo``) is caught one step later: ``connect``, ``connect_ex``,
+``sendto`` and ``sendmsg`` of Python's socket class check the address too, resolve a name
+themselves and connect to the public address they checked, so a second DNS
+answer cannot differ from the first. The guard is switched on
 through a context variable, so other threads (the web server in
 ``serve --with-worker``, the database driver, the SMTP connection to the
 admin's own relay) are not affected; Apprise copies context variables into the
@@ -20,6 +25,7 @@ threads it starts, so its parallel sends are guarded too.
 
 from __future__ import annotations
 
+import _socket
 import contextvars
 import ipaddress
 import socket
@@ -67,11 +73,69 @@ def _guarded_getaddrinfo(host, port, *args, **kwargs):
     return public
 
 
+_INET = (socket.AF_INET, socket.AF_INET6)
+_base_connect = _socket.socket.connect
+_base_connect_ex = _socket.socket.connect_ex
+_base_sendto = _socket.socket.sendto
+_base_sendmsg = getattr(_socket.socket, "sendmsg", None)  # not on Windows
+
+
+def _checked(sock, address):
+    """``address`` for ``sock`` if it may be used inside :func:`guarded`, with a host name
+    replaced by the public address it resolves to; raises :class:`BlockedTarget` otherwise."""
+    state = _active.get()
+    if state is None or sock.family not in _INET or not isinstance(address, tuple) or not address:
+        return address
+    host, rest = address[0], address[1:]
+    if isinstance(host, bytes):
+        host = host.decode("idna")
+    try:
+        ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        if is_public(str(host)):
+            return address
+        state["blocked"] = str(host)
+        raise BlockedTarget(f"{host} is a private, loopback or link-local address; refused")
+    infos = _original_getaddrinfo(host, rest[0] if rest else None, sock.family, sock.type)
+    public = [i for i in infos if is_public(i[4][0])]
+    if not public:
+        state["blocked"] = str(host)
+        raise BlockedTarget(f"{host} is a private, loopback or link-local address; refused")
+    return (public[0][4][0], *rest)
+
+
+def _guarded_connect(self, address):
+    return _base_connect(self, _checked(self, address))
+
+
+def _guarded_connect_ex(self, address):
+    return _base_connect_ex(self, _checked(self, address))
+
+
+def _guarded_sendto(self, data, *args):
+    if args:
+        args = (*args[:-1], _checked(self, args[-1]))
+    return _base_sendto(self, data, *args)
+
+
+def _guarded_sendmsg(self, buffers, ancdata=(), flags=0, address=None):
+    if address is None:
+        return _base_sendmsg(self, buffers, ancdata, flags)
+    return _base_sendmsg(self, buffers, ancdata, flags, _checked(self, address))
+
+
 def _install() -> None:
     global _installed
     with _install_lock:
         if not _installed:
             socket.getaddrinfo = _guarded_getaddrinfo
+            socket.socket.connect = _guarded_connect
+            socket.socket.connect_ex = _guarded_connect_ex
+            socket.socket.sendto = _guarded_sendto
+            if _base_sendmsg is not None:
+                socket.socket.sendmsg = _guarded_sendmsg
             _installed = True
 
 

@@ -13,9 +13,44 @@ from urllib.parse import urlsplit
 
 from typodesk.notify import netguard
 
-# Apprise plugins that act on the server machine itself (desktop notifications, the local
-# syslog) rather than on a network service; an owner has no business there.
-LOCAL_APPRISE_SCHEMES = {"syslog", "dbus", "kde", "qt", "glib", "gio", "gnome", "macosx", "windows"}
+# The Apprise services typodesk sends to (docs/notifications.md lists them): each talks HTTP(S)
+# through Python's sockets, where the private-address guard (netguard) sees every connection.
+# Every other scheme is refused when a channel is saved and again when it is sent: Apprise also
+# has plugins that act on the server machine itself (syslog, dbus, desktop notifications) or
+# speak raw protocols to a host the owner names (rsyslog's UDP, MQTT, XMPP, Growl, SMTP).
+# The value says whether the URL's host part is a server the owner chooses (a self-hosted ntfy,
+# Matrix, Mattermost… checked when saved) or a token of a service with its own fixed host.
+APPRISE_SCHEMES: dict[str, tuple[str, bool]] = {
+    "tgram": ("Telegram", False),
+    "slack": ("Slack", False),
+    "discord": ("Discord", False),
+    "workflow": ("Microsoft Teams (Power Automate workflows)", True),
+    "workflows": ("Microsoft Teams (Power Automate workflows)", True),
+    "gchat": ("Google Chat", False),
+    "wxteams": ("Webex Teams", False),
+    "webex": ("Webex Teams", False),
+    "zulip": ("Zulip", True),  # an organisation name (on zulipchat.com) or a server of its own
+    "pover": ("Pushover", False),
+    "pbul": ("Pushbullet", False),
+    "matrix": ("Matrix", True),
+    "matrixs": ("Matrix", True),
+    "ntfy": ("ntfy", True),
+    "ntfys": ("ntfy", True),
+    "mmost": ("Mattermost", True),
+    "mmosts": ("Mattermost", True),
+    "rocket": ("Rocket.Chat", True),
+    "rockets": ("Rocket.Chat", True),
+    "gotify": ("Gotify", True),
+    "gotifys": ("Gotify", True),
+    "signal": ("Signal (signal-cli REST API)", True),
+    "signals": ("Signal (signal-cli REST API)", True),
+    "json": ("JSON POST", True),
+    "jsons": ("JSON POST", True),
+    "form": ("form POST", True),
+    "forms": ("form POST", True),
+    "xml": ("XML POST", True),
+    "xmls": ("XML POST", True),
+}
 _TOKENISH = re.compile(r"[A-Za-z0-9_\-:.~=+]{8,}")
 
 
@@ -82,37 +117,49 @@ def webhook_url_problem(url: str) -> str | None:
     )
 
 
+def apprise_scheme(url: str) -> str:
+    """The service part of an Apprise URL, lower-cased ("" when there is none)."""
+    return url.split("://", 1)[0].strip().lower() if "://" in url else ""
+
+
+def apprise_scheme_problem(url: str) -> str | None:
+    """Why this Apprise URL's service is not one typodesk sends to, or None.
+
+    Checked when a channel is saved and again before every send: a channel saved before a
+    scheme left the list (or written to the database some other way) is never sent."""
+    scheme = apprise_scheme(url)
+    if not scheme:
+        return "an Apprise URL starts with the service, like tgram://, slack://, ntfys:// or json://"
+    if scheme not in APPRISE_SCHEMES:
+        services: dict[str, str] = {}
+        for known, (label, _own_host) in APPRISE_SCHEMES.items():
+            services.setdefault(label, known)
+        return f"Apprise's {scheme[:20]}:// is not a service typodesk sends to; it sends to " + ", ".join(
+            f"{label} ({known}://)" for label, known in services.items()
+        )
+    return None
+
+
 def apprise_url_problem(url: str) -> str | None:
     """Why this Apprise URL cannot be used, or None."""
     import apprise
 
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if not scheme:
-        return "an Apprise URL starts with the service, like tgram://, slack://, ntfys:// or json://"
-    if scheme in LOCAL_APPRISE_SCHEMES and not netguard.allowed_private():
-        return f"{scheme}:// notifies the server machine itself, not a service; it is not allowed"
+    problem = apprise_scheme_problem(url)
+    if problem:
+        return problem
+    if any(ch.isspace() for ch in url):
+        return "an Apprise URL has no spaces: one channel sends to one service"
+    scheme = apprise_scheme(url)
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
         return "Apprise does not understand this URL (see the Apprise wiki for your service's URL format)"
+    _service, own_host = APPRISE_SCHEMES[scheme]
     host = getattr(plugin, "host", None)
-    if isinstance(host, str) and _looks_like_host(host):
+    if own_host and isinstance(host, str) and host:
         problem = netguard.check_host(host)
         if problem:
             return f"{problem}; the instance admin can allow such targets with TYPODESK_ALLOW_PRIVATE_TARGETS"
     return None
-
-
-def _looks_like_host(value: str) -> bool:
-    """True for an IP address or ``localhost``: checked now without asking DNS about a token."""
-    import ipaddress
-
-    if value.lower() == "localhost":
-        return True
-    try:
-        ipaddress.ip_address(value.strip("[]"))
-    except ValueError:
-        return False
-    return True
 
 
 def scrub(text: str, url: str) -> str:

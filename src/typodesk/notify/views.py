@@ -150,6 +150,7 @@ def new_channel(request, site: Site, kind: str):
             "kind_label": Channel.Kind(kind).label,
             "email_configured": bool(settings.EMAIL_HOST),
         },
+        status=400 if form.errors else 200,
     )
 
 
@@ -200,6 +201,7 @@ def channel(request, site: Site, pk: int):
             "stalled": worker_warning(site),
             "email_configured": bool(settings.EMAIL_HOST),
         },
+        status=400 if form.errors else 200,
     )
 
 
