@@ -71,7 +71,7 @@ def test_hostile_reports_cannot_script_the_desk(install, context):
         assert page.evaluate("() => window.top.__pwned") is None
         # Only typodesk's own elements: no script, iframe, object, form or on* handler came from a report.
         injected = page.evaluate(
-            """() => [...document.querySelectorAll('main script, main iframe, main object, main embed, main svg, main img, main video, main link, main meta, main style, main base, main input:not([type=hidden]):not(form.filters input):not(form.duplicate input):not([data-select]):not([data-select-all])')].map(e => e.outerHTML)"""
+            """() => [...document.querySelectorAll('main script, main iframe, main object, main embed, main svg, main img, main video, main link, main meta, main style, main base, main input:not([type=hidden]):not(form.filters input):not(form.duplicate input):not([data-select]):not([data-select-all]):not(.correction-form input)')].map(e => e.outerHTML)"""
         )
         assert injected == []
         handlers = page.evaluate(
