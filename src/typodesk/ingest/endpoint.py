@@ -24,6 +24,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http.request import split_domain_port, validate_host
 from pydantic import ValidationError
 
@@ -31,7 +32,7 @@ from typodesk.ingest import refusals, sitecache, writer
 from typodesk.ingest.admission import Refused
 from typodesk.ingest.client import address_of, hash_address, host_of
 from typodesk.ingest.schemas import MAX_BODY, ReportIn
-from typodesk.ingest.store import Failed, Incoming, Stored
+from typodesk.ingest.store import FAILED_MESSAGE, Failed, Incoming, Stored
 
 log = logging.getLogger("typodesk.ingest")
 
@@ -77,12 +78,18 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         if raw is None:
             raise _Refusal(413, TOO_LARGE, "body", "too_large")
         report = _validate(raw)
-        site = await _looked_up("site", report.site, sitecache.site)
+        try:
+            site = await _looked_up("site", report.site, sitecache.site)
+        except DatabaseError:  # the database is away: the reader (or the widget) tries again
+            log.warning("ingestion: the database is unavailable (site look-up); answered 503")
+            raise _Refusal(503, FAILED_MESSAGE, None, "unavailable") from None
         if site is None:
             raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
     except _Refusal as refusal:
         refusals.record(None, refusal.reason)
-        cors = _cors(origin) if origin and await _any_site_has(host_of(origin)) else []
+        cors = _cors(origin) if origin and await _known_host(host_of(origin)) else []
+        if refusal.status == 503:
+            cors.append((b"retry-after", b"5"))
         return refusal.status, _error(refusal.message, refusal.field), cors
     cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
     client = scope.get("client")
@@ -102,13 +109,14 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in outcome.headers.items()]
         return outcome.status, _error(outcome.message, outcome.field), extra + cors
     failed = outcome if isinstance(outcome, Failed) else Failed()
+    refusals.record(site.site.pk, "unavailable")
     return failed.status, _error(failed.message, None), [(b"retry-after", b"5"), *cors]
 
 
 async def _preflight(headers: dict[str, str]) -> tuple[int, bytes, list]:
     origin = headers.get("origin")
     extra: list[tuple[bytes, bytes]] = []
-    if origin and await _any_site_has(host_of(origin)):
+    if origin and await _known_host(host_of(origin)):
         extra += _cors(origin)
         extra += [
             (b"access-control-allow-methods", b"POST, OPTIONS"),
@@ -190,6 +198,15 @@ async def _looked_up(kind: str, key: str, read):
 
 async def _any_site_has(host: str | None) -> bool:
     return bool(host) and await _looked_up("host", host, sitecache.any_site_has)
+
+
+async def _known_host(host: str | None) -> bool:
+    """:func:`_any_site_has`, False while the database cannot say: no CORS header then, and the
+    browser reports a failure to the widget, which keeps the report for later."""
+    try:
+        return await _any_site_has(host)
+    except DatabaseError:
+        return False
 
 
 async def _off_loop(function, *args):
