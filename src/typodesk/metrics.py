@@ -16,6 +16,7 @@ to stay cheap on a large instance (3,000,000 reports, 1,000,000 findings):
   due page checks, pending spelling checks), so the counts read only the backlog.
 - findings by status and verification verdict: one grouped pass over the findings table.
 - notification failures and worker heartbeats: small tables.
+- Redis (when ``TYPODESK_REDIS_URL`` is set): whether it answers a PING now.
 
 Access: open to a direct connection from the loopback address (no proxy header); from
 anywhere else only with ``Authorization: Bearer $TYPODESK_METRICS_TOKEN``, and not at all
@@ -204,6 +205,18 @@ def collect(now=None) -> list[Family]:
         "typodesk_workers_alive", "gauge", "Workers whose heartbeat is younger than 90 seconds."
     ).add(sum(1 for _, seen in beats if now - seen < ALIVE_WITHIN))
     families += [ages, alive]
+
+    from typodesk.ingest import ratelimit
+
+    redis = ratelimit.redis_status()  # asked now, of Redis itself
+    if redis is not None:
+        families.append(
+            Family(
+                "typodesk_redis_up",
+                "gauge",
+                "1 when Redis (TYPODESK_REDIS_URL) answers; 0: it does not (rate limits use the database).",
+            ).add(1 if redis == "ok" else 0)
+        )
     return families
 
 
