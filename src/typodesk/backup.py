@@ -23,7 +23,7 @@ class BackupError(Exception):
 def _sqlite_path() -> Path:
     db = settings.DATABASES["default"]
     if "sqlite" not in db["ENGINE"]:
-        url_hint = "pg_dump --format=custom --file typodesk.dump \"$DATABASE_URL\""
+        url_hint = 'pg_dump --format=custom --file typodesk.dump "$DATABASE_URL"'
         raise BackupError(
             f"the database is PostgreSQL: back it up with `{url_hint}` and restore with pg_restore "
             "(see the README's Backups section)"

@@ -98,6 +98,11 @@ class Flood:
             if status != 201:
                 time.sleep(self.pause_after_failure)
 
+    @property
+    def first_503(self) -> float | None:
+        with self.lock:
+            return next((t for t, s in self.answers if s == 503), None)
+
     def first_ack_after(self, moment: float) -> float | None:
         with self.lock:
             return next((t for t, s in self.answers if t >= moment and s == 201), None)
