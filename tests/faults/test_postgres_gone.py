@@ -61,7 +61,6 @@ def test_reports_survive_postgresql_going_away(install, context):
         TYPODESK_ALLOW_PRIVATE_TARGETS="true",
         TYPODESK_FETCH_FIRST_DELAY="3600",
         TYPODESK_NOTIFY_GROUP_SECONDS="0",
-        TYPODESK_WORKER_LEASE_SECONDS="10",
     )
     install.run("init")
     out = install.run(
