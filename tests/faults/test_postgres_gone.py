@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 
 import pytest
@@ -134,6 +136,8 @@ print("KEY " + site.public_key)
                 time.sleep(0.1)
             assert browser_done
             health_down = get(base + "/healthz")[0]
+            # A page of Django's (what the widget asks about its site) is a 503 too, not a 500.
+            widget_site = _status_and_retry(f"{base}/widget/site/{key}")
             sql(BASE, f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
             up_at = time.monotonic()
             wait_for(lambda: flood.first_ack_after(up_at), timeout=30)
@@ -149,6 +153,7 @@ print("KEY " + site.public_key)
     assert server.poll() is None, "the server died"
     assert worker.poll() is None, "the worker died"
     assert health_down == 503, "/healthz said healthy without its database"
+    assert widget_site == (503, "5"), f"GET /widget/site/KEY without the database: {widget_site}"
     stored = stored_comments(install, key)
     browser_reports = [c for c in stored if c == ""]  # the widget's report has no comment
     acked = set(flood.acked)
@@ -183,6 +188,14 @@ print("KEY " + site.public_key)
     print(f"notifications: messages sent {len(sent_messages)}, webhooks received {len(uids)}")
     assert sorted(uids) == sorted(u for (u,) in sent_messages), "a message was delivered twice or not at all"
     receiver.stop()
+
+
+def _status_and_retry(url: str) -> tuple[int, str | None]:
+    try:
+        with urllib.request.urlopen(url, timeout=15) as r:
+            return r.status, r.headers.get("Retry-After")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Retry-After")
 
 
 def _port() -> int:

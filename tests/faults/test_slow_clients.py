@@ -71,7 +71,9 @@ def p99(values: list[float]) -> float:
 
 def test_connections_trickling_their_headers_do_not_slow_reports_down(install):
     install.env.update(
-        TYPODESK_RATE_BURST="1000000", TYPODESK_SITE_RATE_BURST="1000000", TYPODESK_GLOBAL_RATE_BURST="1000000"
+        TYPODESK_RATE_BURST="1000000",
+        TYPODESK_SITE_RATE_BURST="1000000",
+        TYPODESK_GLOBAL_RATE_BURST="1000000",
     )
     install.run("init")
     key = install.run("site", "add", "News", "--domain", "news.example").stdout.strip()

@@ -32,7 +32,7 @@ from typodesk.ingest import refusals, sitecache, writer
 from typodesk.ingest.admission import Refused
 from typodesk.ingest.client import address_of, hash_address, host_of
 from typodesk.ingest.schemas import MAX_BODY, ReportIn
-from typodesk.ingest.store import FAILED_MESSAGE, Failed, Incoming, Stored
+from typodesk.ingest.store import FAILED_MESSAGE, Failed, Incoming, Stored, log_failure
 
 log = logging.getLogger("typodesk.ingest")
 
@@ -80,8 +80,8 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         report = _validate(raw)
         try:
             site = await _looked_up("site", report.site, sitecache.site)
-        except DatabaseError:  # the database is away: the reader (or the widget) tries again
-            log.warning("ingestion: the database is unavailable (site look-up); answered 503")
+        except DatabaseError as exc:  # the database is away: the reader (or the widget) tries again
+            log_failure(exc, 1)
             raise _Refusal(503, FAILED_MESSAGE, None, "unavailable") from None
         if site is None:
             raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")

@@ -174,7 +174,7 @@ def _one_by_one(batch: list[Incoming]) -> None:
 
 
 def _database_failed(batch: list[Incoming], exc: Exception) -> None:
-    _log_failure(exc, len(batch))
+    log_failure(exc, len(batch))
     _close_if_broken()
     for item in batch:
         if item.outcome is None or isinstance(item.outcome, Stored):  # rolled back
@@ -200,8 +200,9 @@ LOG_EVERY = 10.0  # seconds between two log lines about the same failing databas
 _failures = {"last": 0.0, "unlogged": 0}
 
 
-def _log_failure(exc: Exception, reports: int) -> None:
-    """One line about the failing database every LOG_EVERY seconds, with the count of reports
+def log_failure(exc: Exception, reports: int) -> None:
+    """Log that ``reports`` were answered 503 because the database failed with ``exc``: one line
+    about the failing database every LOG_EVERY seconds, with the count of reports
     answered 503 since the last line: a flood against a full disk is not a line per group."""
     now = time.monotonic()
     _failures["unlogged"] += reports
