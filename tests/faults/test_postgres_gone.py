@@ -138,6 +138,11 @@ print("KEY " + site.public_key)
             health_down = get(base + "/healthz")[0]
             # A page of Django's (what the widget asks about its site) is a 503 too, not a 500.
             widget_site = _status_and_retry(f"{base}/widget/site/{key}")
+            preflight = _status_and_retry(
+                urllib.request.Request(
+                    base + "/api/v1/reports", method="OPTIONS", headers={"Origin": "http://elsewhere.example"}
+                )
+            )[0]
             sql(BASE, f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS true')
             up_at = time.monotonic()
             wait_for(lambda: flood.first_ack_after(up_at), timeout=30)
@@ -154,6 +159,7 @@ print("KEY " + site.public_key)
     assert worker.poll() is None, "the worker died"
     assert health_down == 503, "/healthz said healthy without its database"
     assert widget_site == (503, "5"), f"GET /widget/site/KEY without the database: {widget_site}"
+    assert preflight == 204, f"a preflight without the database: {preflight}"
     stored = stored_comments(install, key)
     browser_reports = [c for c in stored if c == ""]  # the widget's report has no comment
     acked = set(flood.acked)
@@ -190,7 +196,7 @@ print("KEY " + site.public_key)
     receiver.stop()
 
 
-def _status_and_retry(url: str) -> tuple[int, str | None]:
+def _status_and_retry(url: str | urllib.request.Request) -> tuple[int, str | None]:
     try:
         with urllib.request.urlopen(url, timeout=15) as r:
             return r.status, r.headers.get("Retry-After")

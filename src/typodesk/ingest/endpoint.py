@@ -40,6 +40,7 @@ PATH = "/api/v1/reports"
 TOO_LARGE = f"The report is larger than {MAX_BODY // 1024} KB."
 UNKNOWN_SITE = "Unknown site key: check the data-site attribute of the script tag."
 BUSY = "The server is busy. Please try again in a few seconds."
+_RETRY_AFTER = (b"retry-after", b"5")
 
 
 class Application:
@@ -87,9 +88,11 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
             raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
     except _Refusal as refusal:
         refusals.record(None, refusal.reason)
-        cors = _cors(origin) if origin and await _known_host(host_of(origin)) else []
-        if refusal.status == 503:
-            cors.append((b"retry-after", b"5"))
+        if refusal.status == 503:  # the database is away: no second wait for it, only the cache
+            host = host_of(origin) if origin else None
+            known = bool(host) and sitecache.cached("host", host) is True
+            return 503, _error(refusal.message, None), [*(_cors(origin) if known else []), _RETRY_AFTER]
+        cors = _cors(origin) if origin and await _any_site_has(host_of(origin)) else []
         return refusal.status, _error(refusal.message, refusal.field), cors
     cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
     client = scope.get("client")
@@ -116,7 +119,7 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
 async def _preflight(headers: dict[str, str]) -> tuple[int, bytes, list]:
     origin = headers.get("origin")
     extra: list[tuple[bytes, bytes]] = []
-    if origin and await _known_host(host_of(origin)):
+    if origin and await _any_site_has(host_of(origin)):
         extra += _cors(origin)
         extra += [
             (b"access-control-allow-methods", b"POST, OPTIONS"),
@@ -197,14 +200,12 @@ async def _looked_up(kind: str, key: str, read):
 
 
 async def _any_site_has(host: str | None) -> bool:
-    return bool(host) and await _looked_up("host", host, sitecache.any_site_has)
-
-
-async def _known_host(host: str | None) -> bool:
-    """:func:`_any_site_has`, False while the database cannot say: no CORS header then, and the
-    browser reports a failure to the widget, which keeps the report for later."""
+    """Whether ``host`` is a domain of some site; False while the database cannot say (no CORS
+    header then: the browser tells the widget the request failed, and it keeps the report)."""
+    if not host:
+        return False
     try:
-        return await _any_site_has(host)
+        return await _looked_up("host", host, sitecache.any_site_has)
     except DatabaseError:
         return False
 
