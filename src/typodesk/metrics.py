@@ -16,6 +16,8 @@ to stay cheap on a large instance (3,000,000 reports, 1,000,000 findings):
   due page checks, pending spelling checks), so the counts read only the backlog.
 - findings by status and verification verdict: one grouped pass over the findings table.
 - notification failures and worker heartbeats: small tables.
+- free space on the data directory's filesystem, at scrape time.
+- Redis (when ``TYPODESK_REDIS_URL`` is set): whether it answers a PING now.
 
 Access: open to a direct connection from the loopback address (no proxy header); from
 anywhere else only with ``Authorization: Bearer $TYPODESK_METRICS_TOKEN``, and not at all
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import shutil
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -204,6 +207,29 @@ def collect(now=None) -> list[Family]:
         "typodesk_workers_alive", "gauge", "Workers whose heartbeat is younger than 90 seconds."
     ).add(sum(1 for _, seen in beats if now - seen < ALIVE_WITHIN))
     families += [ages, alive]
+
+    free = Family(
+        "typodesk_data_dir_free_bytes",
+        "gauge",
+        "Bytes free on the filesystem of the data directory (SQLite's database and its WAL live there).",
+    )
+    try:
+        free.add(shutil.disk_usage(settings.DATA_DIR).free)
+    except OSError:  # the directory is gone: say nothing rather than a wrong number
+        pass
+    families.append(free)
+
+    from typodesk.ingest import ratelimit
+
+    redis = ratelimit.redis_status()  # asked now, of Redis itself
+    if redis is not None:
+        families.append(
+            Family(
+                "typodesk_redis_up",
+                "gauge",
+                "1 when Redis (TYPODESK_REDIS_URL) answers; 0: it does not (rate limits use the database).",
+            ).add(1 if redis == "ok" else 0)
+        )
     return families
 
 

@@ -64,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Innermost: a view whose database is away answers 503 with Retry-After (docs/operations.md).
+    "typodesk.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "typodesk.urls"

@@ -6,6 +6,7 @@ is down for a while. Nothing here talks to anything but the loopback address.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -64,6 +65,8 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.server.delay:  # a slow server: the mail is in, the "250" not yet out
+            await asyncio.sleep(self.server.delay)
         with self.server.lock:
             self.server.mails.append(
                 Mail(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
@@ -78,6 +81,7 @@ class SmtpServer:
     port: int = field(default_factory=free_port)
     mails: list[Mail] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    delay: float = 0.0  # seconds between the end of a mail's data and the answer to it
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: object = None
 

@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models.signals import post_save
 from django.http.request import split_domain_port, validate_host
 from pydantic import ValidationError
@@ -34,7 +35,7 @@ from typodesk.ingest import refusals, sitecache, writer
 from typodesk.ingest.admission import Refused, still_limited
 from typodesk.ingest.client import address_of, hash_address, host_of
 from typodesk.ingest.schemas import MAX_BODY, ReportIn
-from typodesk.ingest.store import Failed, Incoming, Stored
+from typodesk.ingest.store import FAILED_MESSAGE, Failed, Incoming, Stored, log_failure
 
 log = logging.getLogger("typodesk.ingest")
 
@@ -42,6 +43,7 @@ PATH = "/api/v1/reports"
 TOO_LARGE = f"The report is larger than {MAX_BODY // 1024} KB."
 UNKNOWN_SITE = "Unknown site key: check the data-site attribute of the script tag."
 BUSY = "The server is busy. Please try again in a few seconds."
+_RETRY_AFTER = (b"retry-after", b"5")
 
 
 class Application:
@@ -80,11 +82,19 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         if raw is None:
             raise _Refusal(413, TOO_LARGE, "body", "too_large")
         report = _validate(raw)
-        site = await _looked_up("site", report.site, sitecache.site)
+        try:
+            site = await _looked_up("site", report.site, sitecache.site)
+        except DatabaseError as exc:  # the database is away: the reader (or the widget) tries again
+            log_failure(exc, 1)
+            raise _Refusal(503, FAILED_MESSAGE, None, "unavailable") from None
         if site is None:
             raise _Refusal(403, UNKNOWN_SITE, "site", "unknown_site")
     except _Refusal as refusal:
         refusals.record(None, refusal.reason)
+        if refusal.status == 503:  # the database is away: no second wait for it, only the cache
+            host = host_of(origin) if origin else None
+            known = bool(host) and sitecache.cached("host", host) is True
+            return 503, _error(refusal.message, None), [*(_cors(origin) if known else []), _RETRY_AFTER]
         cors = _cors(origin) if origin and await _any_site_has(host_of(origin)) else []
         return refusal.status, _error(refusal.message, refusal.field), cors
     cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
@@ -116,6 +126,7 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
             _over_limit[reader] = (outcome, time.monotonic() + OVER_LIMIT_MEMORY)
         return _refused(outcome, cors)
     failed = outcome if isinstance(outcome, Failed) else Failed()
+    refusals.record(site.site.pk, "unavailable")
     return failed.status, _error(failed.message, None), [(b"retry-after", b"5"), *cors]
 
 
@@ -227,7 +238,14 @@ async def _looked_up(kind: str, key: str, read):
 
 
 async def _any_site_has(host: str | None) -> bool:
-    return bool(host) and await _looked_up("host", host, sitecache.any_site_has)
+    """Whether ``host`` is a domain of some site; False while the database cannot say (no CORS
+    header then: the browser tells the widget the request failed, and it keeps the report)."""
+    if not host:
+        return False
+    try:
+        return await _looked_up("host", host, sitecache.any_site_has)
+    except DatabaseError:
+        return False
 
 
 async def _off_loop(function, *args):

@@ -1,5 +1,11 @@
 """Token buckets: in Redis when ``TYPODESK_REDIS_URL`` is set, else in the database.
 
+When Redis is set but does not answer (stopped, restarting, unreachable), the buckets are taken
+from the database instead, so that readers are still limited and never refused for it; Redis is
+tried again every ``REDIS_RETRY`` seconds, and used again as soon as it answers. The database's
+buckets are separate from Redis's, so each client may send one more burst when the backend
+changes, never more. :func:`redis_status` tells /healthz and /metrics which backend is in use.
+
 Both backends refill and take a token in one atomic step, so two server processes (or two
 machines) can never both take the last token: the database with one conditional UPDATE, Redis
 with one Lua script. No lock is held between a read and a write.
@@ -12,6 +18,7 @@ round trip, and the answer (seconds to wait) is the same as the backend's.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -22,7 +29,12 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from typodesk.db import driver_cursor
 from typodesk.ingest.models import RateBucket
 
+log = logging.getLogger("typodesk.ingest")
+
 _local = threading.local()
+
+REDIS_RETRY = 5.0  # seconds on the database after Redis failed, before it is tried again
+_redis_down_until = 0.0  # monotonic time; 0 while Redis answers
 
 
 # (key, capacity, per_second) -> Unix time at which the bucket holds one token again.
@@ -48,8 +60,14 @@ def take(key: str, capacity: float, per_second: float, now: float | None = None)
     group = _local.__dict__.get("group")
     if group is not None:  # only ever set without Redis (grouped.__enter__)
         short = group.take(key, memo[1], memo[2], float(now))
-    elif (client := _redis()) is not None:
-        short = _take_redis(client, key, capacity, per_second, -1.0 if given is None else now)
+    elif (client := _redis()) is not None and not _redis_resting():
+        try:
+            short = _take_redis(client, key, capacity, per_second, -1.0 if given is None else now)
+        except Exception as exc:  # redis.RedisError, OSError: Redis is away
+            _redis_failed(exc)
+            short = _take_db(key, capacity, per_second, now)
+        else:
+            _redis_answered()
     else:
         short = _take_db(key, capacity, per_second, now)
     if short <= 0:
@@ -292,6 +310,42 @@ def _redis():
             client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
             _client = (url, client, client.register_script(_LUA))
         return _client
+
+
+def _redis_resting() -> bool:
+    """True while Redis failed less than REDIS_RETRY seconds ago (the database stands in)."""
+    return _redis_down_until > 0 and time.monotonic() < _redis_down_until
+
+
+def _redis_failed(exc: Exception) -> None:
+    global _redis_down_until
+    with _client_lock:
+        first = _redis_down_until == 0
+        _redis_down_until = time.monotonic() + REDIS_RETRY
+    if first:
+        log.warning("Redis does not answer (%s): rate limits are kept in the database until it does", exc)
+
+
+def _redis_answered() -> None:
+    global _redis_down_until
+    if _redis_down_until:
+        with _client_lock:
+            was, _redis_down_until = _redis_down_until, 0.0
+        if was:
+            log.warning("Redis answers again: rate limits are kept in Redis")
+
+
+def redis_status() -> str | None:
+    """None when no Redis is set; "ok" when it answers a PING now, else "unreachable" (the
+    rate limits then use the database). Asks Redis, so any server process gives the same answer."""
+    client = _redis()
+    if client is None:
+        return None
+    try:
+        client[1].ping()
+    except Exception:
+        return "unreachable"
+    return "ok"
 
 
 def _take_redis(client, key: str, capacity: float, per_second: float, now: float) -> float:

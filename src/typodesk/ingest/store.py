@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,14 +80,16 @@ def store(batch: list[Incoming]) -> None:
             # ours back. One report per transaction cannot deadlock on findings.
             log.info("ingestion: a group met another server's; storing it one by one")
             return _one_by_one(batch)
-        return _database_failed(batch)
-    except InterfaceError:
-        return _database_failed(batch)
+        return _database_failed(batch, exc)
+    except InterfaceError as exc:
+        return _database_failed(batch, exc)
     except Exception:
         log.warning("ingestion: a group failed; storing its reports one by one", exc_info=True)
         return _one_by_one(batch)
     for item, outcome in outcomes:
         item.outcome = outcome
+    if _failures["last"]:
+        _log_recovery()
     _count_refusals(batch)
 
 
@@ -164,8 +167,8 @@ def _one_by_one(batch: list[Incoming]) -> None:
     _count_refusals(batch)
 
 
-def _database_failed(batch: list[Incoming]) -> None:
-    log.warning("ingestion: the database failed; %d reports answered 503", len(batch), exc_info=True)
+def _database_failed(batch: list[Incoming], exc: Exception) -> None:
+    log_failure(exc, len(batch))
     _close_if_broken()
     for item in batch:
         if item.outcome is None or isinstance(item.outcome, Stored):  # rolled back
@@ -185,6 +188,35 @@ def _close_if_broken() -> None:
             connection.close()
     except Exception:
         connection.close()
+
+
+LOG_EVERY = 10.0  # seconds between two log lines about the same failing database
+_failures = {"last": 0.0, "unlogged": 0}
+
+
+def log_failure(exc: Exception, reports: int) -> None:
+    """Log that ``reports`` were answered 503 because the database failed with ``exc``: one line
+    about the failing database every LOG_EVERY seconds, with the count of reports
+    answered 503 since the last line: a flood against a full disk is not a line per group."""
+    now = time.monotonic()
+    _failures["unlogged"] += reports
+    if now - _failures["last"] < LOG_EVERY:
+        return
+    n, _failures["unlogged"], _failures["last"] = _failures["unlogged"], 0, now
+    if "disk is full" in str(exc) or "No space left" in str(exc):
+        # SQLite's SQLITE_FULL, PostgreSQL's ENOSPC: nothing is wrong with the reports.
+        log.error(
+            "ingestion: the database's disk is full (%s); %d reports answered 503 until space is freed",
+            exc,
+            n,
+        )
+    else:
+        log.warning("ingestion: the database failed (%s); %d reports answered 503", exc, n)
+
+
+def _log_recovery() -> None:
+    n, _failures["unlogged"], _failures["last"] = _failures["unlogged"], 0, 0.0
+    log.warning("ingestion: the database stores reports again (%d more were answered 503 before)", n)
 
 
 _lock_files: dict[str, int] = {}

@@ -17,6 +17,8 @@ import queue
 import threading
 import time
 
+from django.db import DatabaseError
+
 from typodesk.ingest import refusals
 from typodesk.ingest.store import Failed, Incoming, store
 
@@ -123,6 +125,8 @@ def _resolve(futures: list[asyncio.Future]) -> None:
 def _flush_refusals(due_only: bool = False) -> None:
     try:
         refusals.flush(due_only=due_only)
+    except DatabaseError as exc:  # the database is away or its disk full: counted again later
+        log.warning("refusal counts could not be written yet (%s); kept for the next flush", exc)
     except Exception:  # a refusal is answered whatever the counter's database does
         log.warning("refusal counts could not be written yet; kept for the next flush", exc_info=True)
 

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -52,6 +52,8 @@ from typodesk.notify.models import Attempt, Channel, Message, Notification, new_
 from typodesk.notify.transport import Delivered, DeliveryError, transport_for
 
 log = logging.getLogger("typodesk.notify")
+
+RECORD_RETRY = 0.5  # seconds between two tries at recording a sent message's outcome
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,27 @@ class Deliverer:
         else:
             outcome = attempt_send(out)
         elapsed = int((time.monotonic() - started) * 1000)
-        return self.record(message, outcome, elapsed)
+        return self._record_surely(message, outcome, elapsed)
+
+    def _record_surely(
+        self, message: Message, outcome: Delivered | DeliveryError, elapsed_ms: int
+    ) -> Attempt | None:
+        """:meth:`record`, tried again while the database is away (restarting, its connections
+        terminated) until the lease ends: the message has been sent, and an outcome not
+        recorded would have it sent a second time after the lease."""
+        deadline = time.monotonic() + self.policy.lease.total_seconds()
+        told = False
+        while True:
+            try:
+                return self.record(message, outcome, elapsed_ms)
+            except (OperationalError, InterfaceError) as exc:
+                if time.monotonic() + RECORD_RETRY >= deadline or self.stopping():
+                    raise
+                if not told:
+                    log.warning("message %s: sent, but not recorded yet (%s); trying again", message.uid, exc)
+                    told = True
+                connection.close()
+                time.sleep(RECORD_RETRY)
 
     def record(self, message: Message, outcome: Delivered | DeliveryError, elapsed_ms: int) -> Attempt | None:
         now = self.clock()

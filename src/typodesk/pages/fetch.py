@@ -24,6 +24,7 @@ Any failure is a :class:`FetchError` with a message for the desk; nothing else e
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 import zlib
@@ -45,7 +46,6 @@ ROBOTS_RETRY = 300.0  # an unreachable robots.txt is asked for again after this
 ROBOTS_MAX_BYTES = 512 * 1024  # Google reads 500 KiB of robots.txt; so do we
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECTS = (301, 302, 303, 307, 308)
-CHUNK = 64 * 1024
 
 
 class FetchError(Exception):
@@ -319,6 +319,7 @@ class _GuardedStream:
         self._guard = None
         self._state: dict = {}
         self._stream = None
+        self._cutter: _Cutter | None = None
 
     def __enter__(self) -> httpx.Response:
         remaining = self.deadline - time.monotonic()
@@ -326,12 +327,20 @@ class _GuardedStream:
             raise FetchError("timed out")
         self._guard = netguard.guarded() if self.guard else contextlib.nullcontext({})
         self._state = self._guard.__enter__()
+        self._cutter = _Cutter(self.deadline)
         try:
             self._stream = self.client.stream(
-                "GET", self.url, headers=self.headers, timeout=httpx.Timeout(remaining)
+                "GET",
+                self.url,
+                headers=self.headers,
+                timeout=httpx.Timeout(remaining),
+                extensions={"trace": self._cutter.trace},
             )
-            return self._stream.__enter__()
+            response = self._stream.__enter__()
+            self._cutter.watch(response.extensions.get("network_stream"))
+            return response
         except BaseException as exc:
+            self._cutter.cancel()
             self._guard.__exit__(None, None, None)
             raise self._translate(exc) from None
 
@@ -340,6 +349,7 @@ class _GuardedStream:
             if self._stream is not None:
                 self._stream.__exit__(exc_type, exc, tb)
         finally:
+            self._cutter.cancel()
             self._guard.__exit__(None, None, None)
         if exc is not None and not isinstance(exc, FetchError):
             raise self._translate(exc) from None
@@ -347,6 +357,8 @@ class _GuardedStream:
     def _translate(self, exc: BaseException) -> BaseException:
         if isinstance(exc, FetchError):
             return exc
+        if self._cutter is not None and self._cutter.fired and isinstance(exc, httpx.HTTPError | OSError):
+            return FetchError("timed out while reading the page")
         if self._state.get("blocked") or isinstance(exc, netguard.BlockedTarget):
             host = self._state.get("blocked") or urlsplit(self.url).hostname
             return FetchError(
@@ -359,6 +371,55 @@ class _GuardedStream:
         if isinstance(exc, httpx.HTTPError | OSError):
             return FetchError(f"cannot connect: {type(exc).__name__}: {exc}"[:300])
         return exc  # a bug, not a network failure: let the job's guard log it
+
+
+class _Cutter:
+    """Shuts the fetch's connection down at its deadline, wherever the fetch then is.
+
+    httpx's timeouts are per network operation: a server that sends one byte of its headers or
+    body every few seconds never lets one expire, and would hold the worker for hours. A timer
+    shuts the socket down at the deadline; the blocked read then fails at once and the fetch
+    ends as "timed out". The socket comes from httpcore's ``trace`` extension when a connection
+    is opened, and from the response's ``network_stream`` (a connection reused from the pool).
+    """
+
+    def __init__(self, deadline: float):
+        self.fired = False
+        self._streams: list = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            self.watch(info.get("return_value"))
+
+    def watch(self, stream) -> None:
+        if stream is None:
+            return
+        with self._lock:
+            self._streams.append(stream)
+            fired = self.fired
+        if fired:
+            _shut(stream)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            streams = list(self._streams)
+        for stream in streams:
+            _shut(stream)
+
+
+def _shut(stream) -> None:
+    sock = stream.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _read(response: httpx.Response, max_bytes: int, deadline: float, truncate: bool = False) -> bytes:
@@ -381,7 +442,8 @@ def _read(response: httpx.Response, max_bytes: int, deadline: float, truncate: b
         raise FetchError(f"unsupported Content-Encoding {encoding[:40]!r}")
     out = bytearray()
     try:
-        for chunk in response.iter_raw(CHUNK):
+        # Each chunk as it arrives: a fixed chunk size would wait for bytes a trickle never sends.
+        for chunk in response.iter_raw():
             if time.monotonic() > deadline:
                 raise FetchError("timed out while reading the page")
             if decoder is None:
