@@ -346,6 +346,29 @@ def test_export_over_several_sites_names_each_findings_site(client, make_user, s
     assert rows[0][-1] == "site" and {r[-1] for r in rows[1:]} == {site.public_key, other.public_key}
 
 
+def test_search_finds_every_word_of_reports_stored_in_one_group(logged_in, site):
+    """The report endpoint stores a finding's reports in groups, one INSERT each (on PostgreSQL
+    the finding's search vector is kept once per statement): every report's words are found."""
+    from django.db import transaction
+
+    from typodesk.findings.services import record_reports
+
+    first, second = report(site, "teh"), report(site, "recieve", start=40)
+    items = [
+        {"url": first.page.url, "quote": Quote("teh", "It was ", " best of", 7, 10), "comment": "zanzibar"},
+        {"url": first.page.url, "quote": Quote("teh", "It was ", " best of", 7, 10), "comment": "quokka"},
+        {
+            "url": second.page.url,
+            "quote": Quote("recieve", "It was ", " best of", 40, 47),
+            "suggestion": "receive",
+        },
+    ]
+    with transaction.atomic():
+        assert [d for _, _, d in record_reports(site, items)] == [True, True, True]
+    assert shown(logged_in, "?q=zanzibar") == shown(logged_in, "?q=quokka") == ["teh"]
+    assert shown(logged_in, "?q=receive") == ["recieve"]
+
+
 def test_search_index_forgets_deleted_findings_and_reports(logged_in, site):
     f = report(site, "teh", comment="zanzibar")
     report(site, "other", start=30, comment="zanzibar too")

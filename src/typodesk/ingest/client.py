@@ -54,7 +54,7 @@ def hash_address(address: str) -> str:
     """HMAC of the address with a salt that changes every day: enough to rate-limit, useless to track."""
     day = timezone.now().date().isoformat()
     key = f"{settings.SECRET_KEY}:client:{day}".encode()
-    return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, address.encode(), hashlib.sha256).hex()[:32]
 
 
 def host_of(url: str) -> str | None:

@@ -117,8 +117,12 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
     await done
     outcome = item.outcome
     if isinstance(outcome, Stored):
-        body = json.dumps({"id": outcome.report, "finding": outcome.finding, "duplicate": outcome.duplicate})
-        return 201, body.encode(), cors
+        body = b'{"id": %d, "finding": %d, "duplicate": %s}' % (
+            outcome.report,
+            outcome.finding,
+            b"true" if outcome.duplicate else b"false",
+        )
+        return 201, body, cors
     if isinstance(outcome, Refused):
         if outcome.reason == "rate_client":
             if len(_over_limit) >= OVER_LIMIT_MAX:
