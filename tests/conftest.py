@@ -136,6 +136,26 @@ class Install:
             raise AssertionError(f"typodesk {' '.join(args)} exited {cp.returncode}: {cp.stderr}")
         return cp
 
+    def add_site(
+        self, host: str, *, webhook: str = "", email: str = "", events: tuple[str, ...] = ("new", "reported")
+    ) -> str:
+        """A site with ``host`` as its domain, and a webhook channel to ``webhook`` and an e-mail
+        channel to ``email`` where given; returns the site's public key."""
+        code = f"""
+from typodesk.sites.models import Domain, Site
+from typodesk.notify.models import Channel, new_webhook_secret
+site = Site.objects.create(name="News")
+Domain.objects.create(site=site, host={host!r})
+if {webhook!r}:
+    Channel.objects.create(site=site, kind="webhook", name="hook", target={webhook!r},
+                           secret=new_webhook_secret(), events={list(events)!r})
+if {email!r}:
+    Channel.objects.create(site=site, kind="email", name="mail", target={email!r}, events={list(events)!r})
+print("KEY " + site.public_key)
+"""
+        out = self.run("manage", "shell", "--no-imports", "-c", code).stdout
+        return [line[4:] for line in out.splitlines() if line.startswith("KEY ")][-1]
+
     def serve(self, *args: str) -> tuple[subprocess.Popen, str]:
         """Start ``typodesk serve`` on a free port and wait until /healthz answers."""
         port = free_port()

@@ -4,12 +4,9 @@ and number of examples."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+
+from tests.security.schemathesis_run import run_schemathesis
 
 pytestmark = pytest.mark.slow
 
@@ -25,31 +22,10 @@ def test_schemathesis_finds_nothing_in_the_public_corrections_read(install, tmp_
         f'[parameters]\n"path.key" = "{key}"\n\n'
         "[checks.negative_data_rejection]\nexpected-statuses = [400, 404]\n"
     )
-    st = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
-    cp = subprocess.run(
-        [
-            st,
-            "--config-file",
-            str(config),
-            "run",
-            f"{base}/api/v1/openapi.json",
-            "--max-examples",
-            "150",
-            "--seed",
-            "20261205",
-            "--include-path",
-            "/api/v1/sites/{key}/corrections",
-            "--checks",
-            "all",
-            "--exclude-checks",
-            "positive_data_acceptance",
-            "--no-color",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    out = run_schemathesis(
+        base,
+        *("--max-examples", "150", "--seed", "20261205", "--include-path", "/api/v1/sites/{key}/corrections"),
         env=install.env,
+        config=config,
     )
-    assert cp.returncode == 0, cp.stdout[:6000] + cp.stderr[-2000:]
-    assert "passed" in cp.stdout
-    assert "Missing test data" not in cp.stdout, cp.stdout[-3000:]
+    assert "Missing test data" not in out, out[-3000:]

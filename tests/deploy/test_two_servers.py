@@ -169,22 +169,7 @@ def deployment(request, tmp_path_factory):
     dep = Deployment(install, db_url, backend, receiver, redis_prefix=prefix)
     try:
         install.run("init")
-        out = install.run(
-            "manage",
-            "shell",
-            "--no-imports",
-            "-c",
-            f"""
-from typodesk.sites.models import Domain, Site
-from typodesk.notify.models import Channel, new_webhook_secret
-site = Site.objects.create(name="News")
-Domain.objects.create(site=site, host="127.0.0.1")
-Channel.objects.create(site=site, kind="webhook", name="hook", target="{receiver.url}/hook",
-                       secret=new_webhook_secret(), events=["new", "reported"])
-print("KEY " + site.public_key)
-""",
-        ).stdout
-        dep.site_key = [line[4:] for line in out.splitlines() if line.startswith("KEY ")][-1]
+        dep.site_key = install.add_site("127.0.0.1", webhook=f"{receiver.url}/hook")
         for i in range(2):
             proc = subprocess.Popen(
                 [*TYPODESK, "worker"],

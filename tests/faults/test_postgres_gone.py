@@ -65,22 +65,7 @@ def test_reports_survive_postgresql_going_away(install, context):
         TYPODESK_NOTIFY_GROUP_SECONDS="0",
     )
     install.run("init")
-    out = install.run(
-        "manage",
-        "shell",
-        "--no-imports",
-        "-c",
-        f"""
-from typodesk.sites.models import Domain, Site
-from typodesk.notify.models import Channel, new_webhook_secret
-site = Site.objects.create(name="News")
-Domain.objects.create(site=site, host="localhost")
-Channel.objects.create(site=site, kind="webhook", name="hook", target="{receiver.url}/hook",
-                       secret=new_webhook_secret(), events=["new", "reported"])
-print("KEY " + site.public_key)
-""",
-    ).stdout
-    key = [line[4:] for line in out.splitlines() if line.startswith("KEY ")][-1]
+    key = install.add_site("localhost", webhook=f"{receiver.url}/hook")
     server = spawn(install, "serve", "serve", "--port", str(port := _port()))
     base = f"http://127.0.0.1:{port}"
     worker = spawn(install, "worker", "worker")

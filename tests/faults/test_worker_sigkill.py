@@ -65,23 +65,9 @@ def test_each_notification_is_delivered_once_although_the_worker_is_killed(insta
         TYPODESK_WORKER_LEASE_SECONDS=str(LEASE),
     )
     install.run("init")
-    out = install.run(
-        "manage",
-        "shell",
-        "--no-imports",
-        "-c",
-        f"""
-from typodesk.sites.models import Domain, Site
-from typodesk.notify.models import Channel, new_webhook_secret
-site = Site.objects.create(name="News")
-Domain.objects.create(site=site, host="news.example")
-Channel.objects.create(site=site, kind="webhook", name="hook", target="{receiver.url}/hook",
-                       secret=new_webhook_secret(), events=["new"])
-Channel.objects.create(site=site, kind="email", name="mail", target="editor@news.example", events=["new"])
-print("KEY " + site.public_key)
-""",
-    ).stdout
-    key = [line[4:] for line in out.splitlines() if line.startswith("KEY ")][-1]
+    key = install.add_site(
+        "news.example", webhook=f"{receiver.url}/hook", email="editor@news.example", events=("new",)
+    )
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     wait_healthy(base, spawn(install, "serve", "serve", "--port", str(port)))
