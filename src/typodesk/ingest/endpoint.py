@@ -24,6 +24,7 @@ import logging
 import time
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import DatabaseError
 from django.db.models.signals import post_save
@@ -78,6 +79,12 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
     raw = await _body(headers, receive)
     if raw is _GONE:
         return None, b"", []
+    peer = scope.get("client")
+    client = hash_address(address_of(peer[0] if peer else "", headers.get("x-forwarded-for")))
+    if raw and _over_limit:
+        limited = _still_over_limit(raw, client, origin)
+        if limited is not None:
+            return limited
     try:
         if raw is None:
             raise _Refusal(413, TOO_LARGE, "body", "too_large")
@@ -98,17 +105,7 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         cors = _cors(origin) if origin and await _any_site_has(host_of(origin)) else []
         return refusal.status, _error(refusal.message, refusal.field), cors
     cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
-    client = scope.get("client")
-    address = address_of(client[0] if client else "", headers.get("x-forwarded-for"))
-    client = hash_address(address)
     reader = (site.site.pk, client)
-    limited = _over_limit.get(reader)
-    if limited is not None:
-        again = still_limited(limited[0]) if limited[1] > time.monotonic() else None
-        if again is not None:
-            refusals.record(site.site.pk, again.reason)
-            return _refused(again, cors)
-        del _over_limit[reader]
     item = Incoming(site=site, report=report.model_dump(), origin=origin, client=client)
     done = writer.get().submit(item)
     if done is None:
@@ -135,14 +132,37 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
 
 
 # Readers over their own rate limit, by (site, client hash): the refusal the writer's admission
-# gave them. Their next reports to that site are refused here, without the writer, until their
-# bucket holds a token again (it only refills with time, so admission would refuse them too), for
-# at most OVER_LIMIT_MEMORY seconds: a limit changed in another process counts within a second
-# (in this one at once). A report of theirs that admission would have refused for something else
-# (a foreign Origin, a honeypot) gets this 429 instead, as behind a reverse proxy's per-address limit.
+# gave them. Their next reports to that site are refused here, before they are validated and
+# without the writer, until their bucket holds a token again (it only refills with time, so
+# admission would refuse them too), for at most OVER_LIMIT_MEMORY seconds: a limit changed in
+# another process counts within a second (in this one at once). A report of theirs that would
+# have been refused for something else (a bad field, a foreign Origin, a honeypot) gets this 429
+# instead, as behind a reverse proxy's per-address limit.
 _over_limit: dict[tuple[int, str], tuple[Refused, float]] = {}
 OVER_LIMIT_MAX = 100_000
 OVER_LIMIT_MEMORY = 1.0
+
+
+def _still_over_limit(raw: bytes, client: str, origin: str | None) -> tuple[int, bytes, list] | None:
+    """The 429 for a reader over their own limit on the site the report names, or None. Read
+    before the report is validated: a flood whose every report differs costs a JSON parse."""
+    try:
+        key = orjson.loads(raw).get("site")
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    site = sitecache.cached("site", key) if isinstance(key, str) else None
+    if not isinstance(site, sitecache.SiteSnapshot):
+        return None
+    reader = (site.site.pk, client)
+    limited = _over_limit.get(reader)
+    if limited is None:
+        return None
+    again = still_limited(limited[0]) if limited[1] > time.monotonic() else None
+    if again is None:
+        del _over_limit[reader]
+        return None
+    refusals.record(site.site.pk, again.reason)
+    return _refused(again, _cors(origin) if origin and site.hosts.matches(host_of(origin)) else [])
 
 
 def forget_limits(*args, **kwargs) -> None:
