@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.widget.helpers import BUTTON, DIALOG, THANKS
+from tests.widget.helpers import BUTTON, DIALOG, THANKS, context_after, context_before
 from typodesk.text import canonical_text
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_tap_the_button_next_to_the_selection_to_report(page, api, open_page, se
     text = canonical_text(html)
     start = text.index("mistak")
     assert api.payloads[0]["quote"] == {
-        "exact": "mistak", "prefix": text[start - 32 : start], "suffix": text[start + 6 : start + 38],
+        "exact": "mistak", "prefix": context_before(text, start), "suffix": context_after(text, start + 6),
         "start": start, "end": start + 6,
     }  # fmt: skip
     assert api.payloads[0]["suggestion"] == "mistake"

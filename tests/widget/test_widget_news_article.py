@@ -9,6 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.widget.helpers import context_after, context_before
 from typodesk.text import canonical_text
 
 pytestmark = pytest.mark.browser
@@ -46,8 +47,8 @@ def test_every_listed_mistake(page, servers, shared_dir, select):
         end = start + len(exact)
         expected = {
             "exact": exact,
-            "prefix": text[max(0, start - 32) : start],
-            "suffix": text[end : end + 32],
+            "prefix": context_before(text, start),
+            "suffix": context_after(text, end),
             "start": start,
             "end": end,
         }

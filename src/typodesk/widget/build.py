@@ -5,7 +5,7 @@ every view. The *dialog* (``source/dialog.js``: canonical text, capture, the dia
 per language, each with that language's strings only, and the loader imports the one of the
 page's language on first use from ``widget/dialog.<hash>.js``: a content-hashed URL, so browsers
 may cache it forever and an upgrade never mixes an old dialog with a new loader. The loader's code
-names those paths as ``__CHUNK__`` (written in as ``{language: path}``). A reader loads one
+names their hashes as ``__CHUNK__`` (written in as ``{language: hash}``). A reader loads one
 language's dialog, so a new string costs a reader the bytes of their own language only.
 
 Each part's CSS lives beside it (``widget.css``, ``dialog.css``) and is written in minified as a
@@ -254,8 +254,10 @@ def build(sources: Sources, minify=terser) -> Widget:
     if loader.count("__NOTE__") != 1:
         raise ValueError("the loader's minified code must name the corrections note once, as __NOTE__")
     banner = f"/*! typodesk widget | AGPL-3.0-or-later | source {sources.digest} */\n"
-    paths = {lang: dialog_path(d.digest) for lang, d in dialogs.items()}
-    loader = loader.replace("__CHUNK__", json.dumps(paths, separators=(",", ":")))
+    hashes = {lang: d.digest for lang, d in dialogs.items()}
+    if "'widget/dialog.'+__CHUNK__[" not in loader.replace('"', "'").replace(" ", ""):
+        raise ValueError("the loader must name the dialog as 'widget/dialog.' + __CHUNK__[language] + '.js'")
+    loader = loader.replace("__CHUNK__", json.dumps(hashes, separators=(",", ":")))
     loader = loader.replace("__NOTE__", note_path(note.digest))
     return Widget(loader=Asset.of((banner + loader + "\n").encode()), dialogs=dialogs, note=note)
 
