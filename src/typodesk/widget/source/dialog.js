@@ -236,7 +236,7 @@ export default X => {
     (focus || dlg).focus();
   };
   // The closing view: the message and a single Close, for the focus.
-  const last = (st, row) => {
+  const last = row => {
     dlg.setAttribute('aria-describedby', 'td-m');
     const ok = button(T.close, close, 'p');
     row.replaceChildren(ok);
@@ -249,7 +249,7 @@ export default X => {
     stash = 0;
     const st = h('p', {}, msg), row = h('div', { class: 'row' });
     show([st, row], st, 0, close, 'td-m');
-    last(st, row);
+    last(row);
   };
 
   const report = ({ q, text, s, e, bs, be }) => {
@@ -317,7 +317,7 @@ export default X => {
         stash = 0;
         form.hidden = true;
         say(failed ? T.queued : T.thanks);
-        return last(st, row); // no timed close: the reader closes it when they have read it
+        return last(row); // no timed close: the reader closes it when they have read it
       }
       // The reader's language, not the server's English (but its words where they are the
       // reader's): the answer's code and wait (Retry-After is readable cross-origin only with
