@@ -14,7 +14,9 @@ import re
 import pytest
 
 from tests.e2e.pageserver import PageServer
+from tests.widget.helpers import context_after, context_before
 from typodesk.text import canonical_text
+from typodesk.text.excerpt import words_after, words_before
 
 pytestmark = pytest.mark.browser
 PASSWORD = "editor-password-for-tests"
@@ -125,8 +127,9 @@ def test_readers_report_every_mistake_and_the_editor_finds_them(newsroom, contex
             if err["prefix"]
             else canon.index(err["exact"])
         )
-        expected_prefix = canon[max(0, start - 32) : start]
-        expected_suffix = canon[start + len(err["exact"]) : start + len(err["exact"]) + 32]
+        # The widget's context (whole words), shown in whole words.
+        expected_prefix = words_before(context_before(canon, start))
+        expected_suffix = words_after(context_after(canon, start + len(err["exact"])))
         quote = item.locator("q.quote").inner_text()
         assert (
             quote == ("…" + expected_prefix if expected_prefix else "") + err["exact"] + expected_suffix + "…"

@@ -120,7 +120,8 @@ def servers() -> Iterator[Servers]:
     js, public = "text/javascript; charset=utf-8", {"Access-Control-Allow-Origin": "*"}
     forever = {**public, "Cache-Control": "public, max-age=31536000, immutable"}
     desk_routes["/widget.js"] = (js, widget().loader.body, public)
-    desk_routes["/" + dialog_path(widget().dialog.digest)] = (js, widget().dialog.body, forever)
+    for dialog in widget().dialogs.values():
+        desk_routes["/" + dialog_path(dialog.digest)] = (js, dialog.body, forever)
     desk_routes[f"/widget/site/{SITE_KEY}"] = ("application/json", b'{"email": false}', public)
     result = Servers(site=site_origin, desk=desk_origin, routes=site_routes)
     for path in sorted(PAGES.glob("*.html")):

@@ -18,8 +18,14 @@ def test_served_is_built_from_the_sources():
     )
 
 
-def test_the_loader_names_the_dialog_it_was_built_with():
-    assert widget().loader.body.count(dialog_path(widget().dialog.digest).encode()) == 1
+def test_the_loader_names_the_dialogs_it_was_built_with():
+    # One dialog per language, each with its own strings only; the loader names them by hash.
+    dialogs = widget().dialogs
+    assert sorted(dialogs) == sorted(json.loads(Sources.read().strings))
+    for lang, dialog in dialogs.items():
+        assert widget().loader.body.count(f'"{lang}":"{dialog.digest}"'.encode()) == 1
+        assert dialog_path(dialog.digest).startswith("widget/dialog.")
+    assert "Отправить".encode() in dialogs["ru"].body and "Отправить".encode() not in dialogs["en"].body
 
 
 def test_the_loader_names_the_corrections_note_it_was_built_with():
@@ -27,8 +33,9 @@ def test_the_loader_names_the_corrections_note_it_was_built_with():
 
 
 def test_budget():
+    # A page loads the loader and the dialog of one language: every language's pair is in budget.
     up_front = widget().loader.gzipped
-    total = up_front + widget().dialog.gzipped
+    total = up_front + max(d.gzipped for d in widget().dialogs.values())
     assert up_front <= build.UP_FRONT_BUDGET == 4096, up_front
     assert total <= build.TOTAL_BUDGET == 9216, total
     assert widget().total_gzipped == total  # the note is not part of the reader widget's budget
@@ -55,7 +62,7 @@ def test_the_notes_strings_are_in_every_language_and_translated():
 
 def test_the_proof_of_work_solver_comes_with_the_dialog_not_the_loader():
     # Within the 9 KB of "everything": no part of the widget is left out of the budget.
-    assert b"crypto.subtle" in widget().dialog.body
+    assert all(b"crypto.subtle" in d.body for d in widget().dialogs.values())
     assert b"crypto.subtle" not in widget().loader.body
 
 
@@ -67,6 +74,18 @@ def test_every_language_has_every_string():
         if lang != "en":  # translated, not copied (the shortcut names are the same everywhere)
             same = [k for k, v in texts.items() if v == strings["en"][k]]
             assert same == [], (lang, same)
+
+
+def test_plural_strings_have_the_other_form_in_every_language():
+    strings = json.loads(Sources.read().strings)
+    for lang, texts in strings.items():
+        assert texts["sec"].startswith(("one=", "other=")) and "other={n} " in texts["sec"], lang
+    strings["ru"]["sec"] = "one={n} секунду~few={n} секунды"  # no "other"
+    with pytest.raises(ValueError, match="ru: sec: plural"):
+        build.check_strings(strings)
+    strings["ru"]["sec"] = "one={n} секунду~several={n} секунды~other={n} секунд"  # no such category
+    with pytest.raises(ValueError, match="ru: sec: plural"):
+        build.check_strings(strings)
 
 
 def test_a_language_missing_a_string_is_refused():

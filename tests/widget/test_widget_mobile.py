@@ -1,13 +1,15 @@
 """Phones and tablets: Chromium with mobile emulation (a 390×844 viewport, touch events). When a
 selection in the article is finished, a "Report a mistake" button appears next to it: inside the
-viewport, not over the selection, gone when the selection is. Tapping it opens the dialog."""
+viewport, not over the selection, gone when the selection is. Tapping it opens the dialog, which
+focuses no text field (the keyboard would cover it) and keeps its actions in view in landscape."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.widget.helpers import BUTTON, DIALOG, THANKS
+from tests.widget.conftest import SELECT_JS, FakeApi
+from tests.widget.helpers import BUTTON, DIALOG, QUEUED, SITE_KEY, THANKS, context_after, context_before
 from typodesk.text import canonical_text
 
 pytestmark = pytest.mark.browser
@@ -68,7 +70,7 @@ def test_tap_the_button_next_to_the_selection_to_report(page, api, open_page, se
     text = canonical_text(html)
     start = text.index("mistak")
     assert api.payloads[0]["quote"] == {
-        "exact": "mistak", "prefix": text[start - 32 : start], "suffix": text[start + 6 : start + 38],
+        "exact": "mistak", "prefix": context_before(text, start), "suffix": context_after(text, start + 6),
         "start": start, "end": start + 6,
     }  # fmt: skip
     assert api.payloads[0]["suggestion"] == "mistake"
@@ -175,3 +177,72 @@ def test_strict_csp_moves_the_button_without_style_attributes(page, api, open_pa
     page.locator(BUTTON).tap()
     expect(page.locator(DIALOG)).to_be_visible()
     assert not problems, problems
+
+
+def test_no_text_field_is_focused_on_a_phone(page, api, open_page, select):
+    # The on-screen keyboard would come up over the dialog and its Send: the dialog itself has
+    # the focus (a screen reader reads its name and the quote), the reader taps a field to type.
+    open_page("mobile.html")
+    select("mistak")
+    page.locator(BUTTON).tap()
+    dialog = page.locator(DIALOG)
+    expect(dialog).to_be_visible()
+    assert dialog.evaluate("d => d.getRootNode().activeElement.localName") == "dialog"
+    field = dialog.get_by_label("Suggested correction")
+    field.tap()
+    expect(field).to_be_focused()
+    page.keyboard.type("e")
+    expect(field).to_have_value("mistake")  # typing goes on after the quote: nothing was selected
+
+
+def in_view(page, button, width: int, height: int) -> None:
+    """``button`` is inside the viewport and on top there (a tap at its middle reaches it)."""
+    box = button.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= width, box
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, box
+    hit = page.evaluate(
+        """([x, y]) => { const e = document.querySelector('typodesk-widget').shadowRoot.elementFromPoint(x, y);
+                         return e && e.textContent; }""",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit == button.text_content(), hit
+
+
+def test_a_phone_in_landscape_keeps_the_actions_in_view(browser, servers):
+    width, height = 740, 360
+    ctx = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    try:
+        page = ctx.new_page()
+        api = FakeApi(site_origin=servers.site, answers=["abort"])  # offline
+        page.route(f"{servers.desk}/api/v1/reports", api.handle)
+        page.route(  # the e-mail field too: the longest dialog
+            f"{servers.desk}/widget/site/{SITE_KEY}",
+            lambda route: route.fulfill(
+                status=200, body='{"email": true}', headers={"Access-Control-Allow-Origin": "*"}
+            ),
+        )
+        page.goto(servers.url("mobile.html"))
+        page.wait_for_function("() => window.typodesk !== undefined")
+        page.evaluate(SELECT_JS, ["mistak", 0, "body"])
+        page.locator(BUTTON).tap()
+        dialog = page.locator(DIALOG)
+        expect(dialog.get_by_label("E-mail me when it is fixed (optional)")).to_be_attached()
+        assert dialog.evaluate("d => d.scrollHeight > d.clientHeight + 100")  # taller than the screen
+        send = dialog.get_by_role("button", name="Send")
+        in_view(page, send, width, height)
+        in_view(page, dialog.get_by_role("button", name="Cancel"), width, height)
+        dialog.evaluate("d => { d.scrollTop = d.scrollHeight; }")
+        in_view(page, send, width, height)
+        send.tap()
+        # Offline: saved for the next visit, and a single Close.
+        expect(dialog.get_by_role("status")).to_have_text(QUEUED)
+        expect(dialog.get_by_role("button")).to_have_count(1)
+        close = dialog.get_by_role("button", name="Close")
+        in_view(page, close, width, height)
+        close.tap()
+        expect(page.locator(DIALOG)).to_have_count(0)
+        assert len(api.payloads) == 1
+    finally:
+        ctx.close()

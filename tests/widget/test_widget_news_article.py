@@ -1,6 +1,6 @@
 """The shared news article: every mistake listed in news-article.errors.json, selected and reported
-with the keyboard, must carry the quote the Python canonical text gives for the same HTML; and
-its legacy Orphus badge tells how to report."""
+with the keyboard, must carry the quote the Python canonical text gives for the same HTML, with a
+context the server's anchoring locates; and its legacy Orphus badge tells how to report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.widget.helpers import context_after, context_before
+from typodesk.anchoring import verify
 from typodesk.text import canonical_text
 
 pytestmark = pytest.mark.browser
@@ -46,8 +48,8 @@ def test_every_listed_mistake(page, servers, shared_dir, select):
         end = start + len(exact)
         expected = {
             "exact": exact,
-            "prefix": text[max(0, start - 32) : start],
-            "suffix": text[end : end + 32],
+            "prefix": context_before(text, start),
+            "suffix": context_after(text, end),
             "start": start,
             "end": end,
         }
@@ -64,6 +66,12 @@ def test_every_listed_mistake(page, servers, shared_dir, select):
         page.keyboard.press("Escape")
         expect(page.locator("typodesk-widget dialog[open]")).to_have_count(0)
         assert posted[-1]["quote"] == expected
+        # The context, now in whole words, still locates the quote: on the page as it was, and on
+        # the page with a paragraph added above it.
+        found = verify(expected, text)
+        assert (found["verdict"], found["start"]) == ("present", start)
+        moved = verify(expected, "A new first paragraph, added later. " + text)
+        assert (moved["verdict"], moved["start"]) == ("present", start + 36)
         assert posted[-1]["suggestion"] == err["suggestion"]
         assert posted[-1]["lang"] == "en" and posted[-1]["site"] == "news"
     assert len(posted) == len(errors)

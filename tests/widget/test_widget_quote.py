@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.widget.helpers import DIALOG, THANKS
+from tests.widget.helpers import DIALOG, THANKS, context_after, context_before
 from typodesk.text import canonical_text
 
 pytestmark = pytest.mark.browser
@@ -24,8 +24,8 @@ def quote(text: str, exact: str, nth: int = 0) -> dict:
     end = start + len(exact)
     return {
         "exact": exact,
-        "prefix": text[max(0, start - 32) : start],
-        "suffix": text[end : end + 32],
+        "prefix": context_before(text, start),
+        "suffix": context_after(text, end),
         "start": start,
         "end": end,
     }
@@ -56,7 +56,8 @@ def test_plain_word_full_payload(page, api, open_page, select):
         page.evaluate("() => document.querySelector('typodesk-widget').shadowRoot.activeElement.id") == "td-s"
     )
     expect(page.get_by_label("Suggested correction")).to_have_value("jumpd")
-    expect(dialog.locator(".q")).to_have_text("Test article The quick brown fox jumpd over the lazy dog.")
+    # Its own paragraph only, not the heading above it.
+    expect(dialog.locator(".q")).to_have_text("The quick brown fox jumpd over the lazy dog.")
     expect(dialog.locator("mark")).to_have_text("jumpd")
     expect(dialog).to_have_accessible_name("Report a mistake")
     page.keyboard.press("ControlOrMeta+a")

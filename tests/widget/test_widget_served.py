@@ -10,9 +10,11 @@ from typodesk.widget.build import dialog_path, widget
 pytestmark = pytest.mark.django_db
 
 
-def test_the_dialog(client):
-    r = client.get("/" + dialog_path(widget().dialog.digest))
-    assert r.status_code == 200 and r.content == widget().dialog.body
+@pytest.mark.parametrize("lang", ["en", "ru", "uk", "az", "tr"])
+def test_the_dialog_of_each_language(client, lang):
+    dialog = widget().dialogs[lang]
+    r = client.get("/" + dialog_path(dialog.digest))
+    assert r.status_code == 200 and r.content == dialog.body
     assert r["Content-Type"] == "text/javascript; charset=utf-8"  # a module script needs a JS type
     assert r["Cache-Control"] == "public, max-age=31536000, immutable"
     assert r["Access-Control-Allow-Origin"] == "*"  # module scripts are fetched with CORS
@@ -20,7 +22,7 @@ def test_the_dialog(client):
 
 def test_a_loader_from_before_an_upgrade_gets_todays_dialog(client):
     r = client.get("/widget/dialog.0123456789ab.js")
-    assert r.status_code == 302 and r["Location"] == "/" + dialog_path(widget().dialog.digest)
+    assert r.status_code == 302 and r["Location"] == "/" + dialog_path(widget().dialogs["en"].digest)
     assert r["Cache-Control"] == "no-store" and r["Access-Control-Allow-Origin"] == "*"
 
 

@@ -74,14 +74,14 @@ def _wait(key: str, burst: int, per_minute: int, reason: str, message: str) -> N
         raise _limited(reason, message, until)
 
 
-CLIENT_LIMITED = "Too many reports from your connection. Please try again in {n} seconds."
+CLIENT_LIMITED = "Too many reports from your connection. Please try again in {n}."
 
 
 def _limited(reason: str, message: str, until: float) -> Refused:
     seconds = max(1, math.ceil(until - time.time()))  # as ratelimit.take counts them
     return Refused(
         429,
-        message.format(n=seconds),
+        message.format(n=f"{seconds} second" if seconds == 1 else f"{seconds} seconds"),
         None,
         reason=reason,
         headers={"Retry-After": str(seconds)},
@@ -195,14 +195,14 @@ def admit(
         policy.site_burst,
         policy.site_per_minute,
         "rate_site",
-        "This site is receiving too many reports right now. Please try again in {n} seconds.",
+        "This site is receiving too many reports right now. Please try again in {n}.",
     )
     _wait(
         global_key,
         settings.TYPODESK_GLOBAL_RATE_BURST,
         settings.TYPODESK_GLOBAL_RATE_PER_MINUTE,
         "rate_global",
-        "The server is receiving too many reports right now. Please try again in {n} seconds.",
+        "The server is receiving too many reports right now. Please try again in {n}.",
     )
     if solution is not None:
         try:

@@ -11,7 +11,9 @@ itself and hands every other request, and a report whose Host Django would refus
 4. the request is answered when that transaction has committed.
 
 Every answer other than 201 carries ``{"error": …, "field": …}`` with a message a person can act
-on. CORS headers go only to an Origin that is a domain of the report's site (or, before a site is
+on; a refused report also ``code`` (a machine word, :func:`code_of`) and ``retry_after`` (seconds,
+or null), so that a client such as the widget can say it in the reader's own language. CORS
+headers go only to an Origin that is a domain of the report's site (or, before a site is
 known, of any site), never with credentials. The application also takes ASGI's lifespan events:
 when a server process stops, its writer stores what is queued and writes the refusal counts.
 """
@@ -44,7 +46,8 @@ PATH = "/api/v1/reports"
 TOO_LARGE = f"The report is larger than {MAX_BODY // 1024} KB."
 UNKNOWN_SITE = "Unknown site key: check the data-site attribute of the script tag."
 BUSY = "The server is busy. Please try again in a few seconds."
-_RETRY_AFTER = (b"retry-after", b"5")
+RETRY_SECONDS = 5  # after a 503
+_RETRY_AFTER = (b"retry-after", str(RETRY_SECONDS).encode())
 
 
 class Application:
@@ -101,16 +104,17 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         if refusal.status == 503:  # the database is away: no second wait for it, only the cache
             host = host_of(origin) if origin else None
             known = bool(host) and sitecache.cached("host", host) is True
-            return 503, _error(refusal.message, None), [*(_cors(origin) if known else []), _RETRY_AFTER]
+            body = _error(refusal.message, None, refusal.reason, RETRY_SECONDS)
+            return 503, body, [*(_cors(origin) if known else []), _RETRY_AFTER]
         cors = _cors(origin) if origin and await _any_site_has(host_of(origin)) else []
-        return refusal.status, _error(refusal.message, refusal.field), cors
+        return refusal.status, _error(refusal.message, refusal.field, refusal.reason), cors
     cors = _cors(origin) if origin and site.hosts.matches(host_of(origin)) else []
     reader = (site.site.pk, client)
     item = Incoming(site=site, report=report.model_dump(), origin=origin, client=client)
     done = writer.get().submit(item)
     if done is None:
         refusals.record(site.site.pk, "busy")
-        return 503, _error(BUSY, None), [(b"retry-after", b"5"), *cors]
+        return 503, _error(BUSY, None, "busy", RETRY_SECONDS), [_RETRY_AFTER, *cors]
     await done
     outcome = item.outcome
     if isinstance(outcome, Stored):
@@ -128,7 +132,8 @@ async def _post(scope, headers: dict[str, str], receive) -> tuple[int | None, by
         return _refused(outcome, cors)
     failed = outcome if isinstance(outcome, Failed) else Failed()
     refusals.record(site.site.pk, "unavailable")
-    return failed.status, _error(failed.message, None), [(b"retry-after", b"5"), *cors]
+    body = _error(failed.message, None, "unavailable", RETRY_SECONDS)
+    return failed.status, body, [_RETRY_AFTER, *cors]
 
 
 # Readers over their own rate limit, by (site, client hash): the refusal the writer's admission
@@ -175,7 +180,9 @@ post_save.connect(forget_limits, sender=Protection, dispatch_uid="typodesk.endpo
 
 def _refused(refused: Refused, cors: list) -> tuple[int, bytes, list]:
     extra = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in refused.headers.items()]
-    return refused.status, _error(refused.message, refused.field), extra + cors
+    retry = refused.headers.get("Retry-After")
+    body = _error(refused.message, refused.field, refused.reason, int(retry) if retry else None)
+    return refused.status, body, extra + cors
 
 
 async def _preflight(headers: dict[str, str]) -> tuple[int, bytes, list]:
@@ -316,8 +323,28 @@ def _cors(origin: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
-def _error(message: str, field: str | None) -> bytes:
-    return json.dumps({"error": message, "field": field}).encode()
+#: The ``code`` of a refused report by its refusal reason (:mod:`typodesk.ingest.refusals`), where
+#: the two differ: a client tells a reader "too many reports", whichever limit it was.
+CODES = {
+    "rate_client": "rate_limited",
+    "rate_site": "rate_limited",
+    "rate_global": "rate_limited",
+    "busy": "unavailable",
+}
+
+
+def code_of(reason: str) -> str:
+    """The machine code a refused report's answer carries (documented in docs/api.md)."""
+    return CODES.get(reason, reason)
+
+
+def _error(
+    message: str, field: str | None, reason: str | None = None, retry_after: int | None = None
+) -> bytes:
+    body: dict[str, Any] = {"error": message, "field": field}
+    if reason is not None:  # a refused report (not, say, a wrong method)
+        body.update(code=code_of(reason), retry_after=retry_after)
+    return json.dumps(body).encode()
 
 
 async def _send(send, status: int, body: bytes, extra: list[tuple[bytes, bytes]]) -> None:

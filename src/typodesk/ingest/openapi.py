@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from typodesk.ingest.schemas import ErrorOut, ReportIn, ReportOut
+from typodesk.ingest.schemas import ReportErrorOut, ReportIn, ReportOut
 
 REF = "#/components/schemas/{model}"
+ERROR = "ReportErrorOut"
 
 
 def _schema(model) -> tuple[dict, dict]:
@@ -23,7 +24,7 @@ def _schema(model) -> tuple[dict, dict]:
 def with_report_endpoint(document: dict[str, Any]) -> dict[str, Any]:
     """``document`` with the operation of ``POST /api/v1/reports`` and its schemas added."""
     components = document.setdefault("components", {}).setdefault("schemas", {})
-    for model in (ReportIn, ReportOut, ErrorOut):
+    for model in (ReportIn, ReportOut, ReportErrorOut):
         schema, defs = _schema(model)
         components.update(defs)
         components[model.__name__] = schema
@@ -56,17 +57,19 @@ def with_report_endpoint(document: dict[str, Any]) -> dict[str, Any]:
                 ),
                 "400": answer(
                     "A field is missing, too long or of the wrong type; the body is not UTF-8 JSON.",
-                    "ErrorOut",
+                    ERROR,
                 ),
                 "403": answer(
-                    "Unknown site key; the page or the Origin is not one of the site's domains.", "ErrorOut"
+                    "Unknown site key; the page or the Origin is not one of the site's domains.", ERROR
                 ),
-                "413": answer("The body is over 16 KB.", "ErrorOut"),
+                "413": answer("The body is over 16 KB.", ERROR),
                 "429": answer(
-                    "Too many reports from one reader; `Retry-After` says when to try again.", "ErrorOut"
+                    "Too many reports (from one reader, to one site or to the server); `retry_after` and "
+                    "`Retry-After` say in how many seconds to try again.",
+                    ERROR,
                 ),
                 "503": answer(
-                    "The database is busy or unreachable; `Retry-After` says when to try again.", "ErrorOut"
+                    "The database is busy or unreachable; `Retry-After` says when to try again.", ERROR
                 ),
             },
         }

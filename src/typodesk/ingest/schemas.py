@@ -140,3 +140,18 @@ class ReportOut(Schema):
 class ErrorOut(Schema):
     error: str
     field: str | None = None
+
+
+class ReportErrorOut(ErrorOut):
+    """A refused report: ``error`` for people who read English, ``code`` and ``retry_after`` for
+    a client that says it in its reader's language (the widget does)."""
+
+    code: str | None = Field(
+        None,
+        description="Why, as a machine word: rate_limited, unavailable, unknown_site, domain, origin, "
+        "blocked, bad_body, too_large, honeypot, too_fast, pow. Absent when the request was not a "
+        "report (a wrong method).",
+    )
+    retry_after: int | None = Field(
+        None, description="Seconds until a report may be sent again (429 and 503; as Retry-After), else null."
+    )

@@ -1,16 +1,20 @@
 """The reader widget as it is served: two minified files, the loader naming the dialog by hash.
 
 Sites embed the *loader* (``source/widget.js``); it is small because a news page pays for it on
-every view. The *dialog* (``source/dialog.js``: canonical text, capture, the dialog, sending, the
-strings of every language) is imported by the loader on first use from ``widget/dialog.<hash>.js``:
-a content-hashed URL, so browsers may cache it forever and an upgrade never mixes an old dialog
-with a new loader. The loader's code names that path as ``__CHUNK__``.
+every view. The *dialog* (``source/dialog.js``: canonical text, capture, the dialog, sending) is built once
+per language, each with that language's strings only, and the loader imports the one of the
+page's language on first use from ``widget/dialog.<hash>.js``: a content-hashed URL, so browsers
+may cache it forever and an upgrade never mixes an old dialog with a new loader. The loader's code
+names their hashes as ``__CHUNK__`` (written in as ``{language: hash}``). A reader loads one
+language's dialog, so a new string costs a reader the bytes of their own language only.
 
 Each part's CSS lives beside it (``widget.css``, ``dialog.css``) and is written in minified as a
 string literal (``__CSS__``). The strings of the five built-in languages live in
 ``strings.json``; the loader gets the few it shows before the dialog exists
-(:data:`LOADER_STRINGS`), the dialog all the others, each part as ``{language: "text|text|…"}``
-(``__STRINGS__``) with the names in that order (``__NAMES__``).
+(:data:`LOADER_STRINGS`) in every language, each dialog all the others in its own language, each
+part as ``{language: "text|text|…"}`` (``__STRINGS__``) with the names in that order
+(``__NAMES__``). A string with plural forms is written ``one=…~few=…~other=…`` (the categories of
+``Intl.PluralRules``; ``other`` is required).
 
 Minifying is terser's job (it renames local variables: the budget of 9 KB gzipped for the whole
 widget needs that), and terser is a Node.js program, so its output is *committed* in ``served/``:
@@ -49,12 +53,13 @@ HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 SERVED = HERE / "served"  # not "dist": .gitignore keeps dist/ out of git
 LOADER_OUT = SERVED / "widget.js"
-DIALOG_OUT = SERVED / "dialog.js"
 NOTE_OUT = SERVED / "corrections.js"
 
 #: The strings the loader needs up front: the button (also the dialog's title), the two hint
 #: lines and the message for a dialog that could not be loaded.
 LOADER_STRINGS = ("btn", "hint", "tap", "net")
+#: The categories of Intl.PluralRules (and CLDR): the forms a plural string may have.
+PLURAL_CATEGORIES = frozenset(("zero", "one", "two", "few", "many", "other"))
 #: What a page loads up front, and everything the widget can load, gzipped (the issue's budget).
 UP_FRONT_BUDGET = 4 * 1024
 TOTAL_BUDGET = 9 * 1024
@@ -84,15 +89,26 @@ class Asset:
         return len(gzip.compress(self.body, compresslevel=9, mtime=0))
 
 
+def dialog_out(lang: str) -> Path:
+    """Where the dialog of language ``lang`` is committed."""
+    return SERVED / f"dialog.{lang}.js"
+
+
 @dataclass(frozen=True)
 class Widget:
     loader: Asset
-    dialog: Asset
+    dialogs: dict[str, Asset]  # by language
     note: Asset
 
     @property
+    def dialog(self) -> Asset:
+        """The largest of the dialogs (gzipped): the one the budget is checked with."""
+        return max(self.dialogs.values(), key=lambda a: a.gzipped)
+
+    @property
     def total_gzipped(self) -> int:
-        """Everything the reader widget can load, gzipped, each file on its own (the corrections
+        """Everything the reader widget can load on a page, gzipped, each file on its own: the
+        loader and the largest dialog (a page loads the dialog of one language; the corrections
         note, which a site turns on, has a budget of its own)."""
         return self.loader.gzipped + self.dialog.gzipped
 
@@ -157,6 +173,13 @@ def minify_css(source: str) -> str:
     return re.sub(r" ?([{};:,>]) ?", r"\1", css).replace(";}", "}").strip()
 
 
+def _plural_forms(text: str) -> dict[str, str]:
+    """The forms of a plural string by category, or {} when it is not one (``other`` is required)."""
+    forms = dict(f.split("=", 1) for f in text.split("~") if "=" in f)
+    ok = len(forms) == text.count("~") + 1 and "other" in forms and set(forms) <= PLURAL_CATEGORIES
+    return forms if ok else {}
+
+
 def check_strings(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
     """The names of the dialog's strings; raises ValueError unless every language has every string."""
     english = strings.get("en")
@@ -169,6 +192,9 @@ def check_strings(strings: dict[str, dict[str, str]]) -> tuple[str, ...]:
             )
         if any("|" in t for t in texts.values()):
             raise ValueError(f"strings.json: {lang}: '|' separates the strings and cannot be in one")
+        for name, text in texts.items():
+            if "~" in english[name] and not _plural_forms(text):
+                raise ValueError(f"strings.json: {lang}: {name}: plural forms are one=…~few=…~other=…")
     return tuple(n for n in english if n not in LOADER_STRINGS)
 
 
@@ -212,10 +238,11 @@ def build(sources: Sources, minify=terser) -> Widget:
     """Minify both parts, write in their CSS and strings, and the dialog's hashed path into the loader."""
     strings = json.loads(sources.strings)
     dialog_names = check_strings(strings)
-    dialog_code = _fill(
-        minify(sources.pow + "\n" + sources.dialog, True), sources.dialog_css, dialog_names, strings
-    )
-    dialog = Asset.of((dialog_code + "\n").encode())
+    dialog_min = minify(sources.pow + "\n" + sources.dialog, True)
+    dialogs = {
+        lang: Asset.of((_fill(dialog_min, sources.dialog_css, dialog_names, {lang: texts}) + "\n").encode())
+        for lang, texts in strings.items()
+    }
     note_strings = json.loads(sources.note_strings)
     note_code = _fill(
         minify(sources.note, True), sources.note_css, check_note_strings(note_strings), note_strings
@@ -227,9 +254,12 @@ def build(sources: Sources, minify=terser) -> Widget:
     if loader.count("__NOTE__") != 1:
         raise ValueError("the loader's minified code must name the corrections note once, as __NOTE__")
     banner = f"/*! typodesk widget | AGPL-3.0-or-later | source {sources.digest} */\n"
-    loader = loader.replace("__CHUNK__", dialog_path(dialog.digest))
+    hashes = {lang: d.digest for lang, d in dialogs.items()}
+    if "'widget/dialog.'+__CHUNK__[" not in loader.replace('"', "'").replace(" ", ""):
+        raise ValueError("the loader must name the dialog as 'widget/dialog.' + __CHUNK__[language] + '.js'")
+    loader = loader.replace("__CHUNK__", json.dumps(hashes, separators=(",", ":")))
     loader = loader.replace("__NOTE__", note_path(note.digest))
-    return Widget(loader=Asset.of((banner + loader + "\n").encode()), dialog=dialog, note=note)
+    return Widget(loader=Asset.of((banner + loader + "\n").encode()), dialogs=dialogs, note=note)
 
 
 @lru_cache(maxsize=1)
@@ -237,7 +267,7 @@ def widget() -> Widget:
     """The widget as committed in served/, read once per process."""
     return Widget(
         loader=Asset.of(LOADER_OUT.read_bytes()),
-        dialog=Asset.of(DIALOG_OUT.read_bytes()),
+        dialogs={p.name.split(".")[1]: Asset.of(p.read_bytes()) for p in sorted(SERVED.glob("dialog.*.js"))},
         note=Asset.of(NOTE_OUT.read_bytes()),
     )
 
@@ -245,11 +275,16 @@ def widget() -> Widget:
 def main() -> None:
     built = build(Sources.read())
     LOADER_OUT.write_bytes(built.loader.body)
-    DIALOG_OUT.write_bytes(built.dialog.body)
+    for old in SERVED.glob("dialog.*.js"):
+        old.unlink()
+    for lang, dialog in built.dialogs.items():
+        dialog_out(lang).write_bytes(dialog.body)
     NOTE_OUT.write_bytes(built.note.body)
     up_front, total, note = built.loader.gzipped, built.total_gzipped, built.note.gzipped
     print(
-        f"served/, gzipped: widget.js {up_front} B, dialog.js {built.dialog.gzipped} B, in all {total} B; "
+        f"served/, gzipped: widget.js {up_front} B, dialog.*.js "
+        + ", ".join(f"{lang} {d.gzipped} B" for lang, d in built.dialogs.items())
+        + f", in all {total} B (with the largest dialog); "
         f"corrections.js {note} B"
     )
     if up_front > UP_FRONT_BUDGET or total > TOTAL_BUDGET or note > NOTE_BUDGET:

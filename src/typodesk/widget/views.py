@@ -3,8 +3,9 @@
 ``/widget.js`` is what sites embed: it may change with every upgrade, so browsers keep it for an
 hour and then revalidate it with its ETag. ``/widget.<hash>.js`` is the same file under its content
 hash, cacheable forever, for sites that pin a version. ``/widget/dialog.<hash>.js`` is the part the
-loader imports on first use; its name changes with its content, so it is cacheable forever too, as
-is ``/widget/corrections.<hash>.js``, the corrections note of pages that turn it on.
+loader imports on first use, one per language; its name changes with its content, so it is
+cacheable forever too, as is ``/widget/corrections.<hash>.js``, the corrections note of pages
+that turn it on.
 Anyone may load all of these: they send nothing on their own.
 """
 
@@ -58,12 +59,14 @@ def widget_js_versioned(request: HttpRequest, digest: str) -> HttpResponse:
 
 @require_GET
 def dialog_js(request: HttpRequest, digest: str) -> HttpResponse:
-    """The dialog part. A loader cached before an upgrade asks for the dialog it was built with:
-    it is sent to today's (the two parts keep their interface across versions) rather than
-    left without a dialog until its cache expires."""
-    dialog = widget().dialog
-    if digest != dialog.digest:
-        response = redirect("widget-dialog-js", digest=dialog.digest)
+    """The dialog part, one per language. A loader cached before an upgrade asks for a dialog it
+    was built with: it is sent to today's English one (the parts keep their interface across
+    versions, and an old hash does not say its language) rather than left without a dialog until
+    its cache expires, an hour at most."""
+    dialogs = widget().dialogs
+    dialog = next((d for d in dialogs.values() if d.digest == digest), None)
+    if dialog is None:
+        response = redirect("widget-dialog-js", digest=dialogs["en"].digest)
         response["Cache-Control"] = "no-store"
         return _public(response)
     return _serve(request, dialog, FOREVER)

@@ -19,7 +19,9 @@ export default X => {
     /^[\t\n\f\r ]*true[\t\n\f\r ]*$/i.test(el.getAttribute('aria-hidden'));
 
   // Raw text of the roots and, for a range rg, the raw offsets a, b of its start and end
-  // (clamped to the roots). An explicit stack: deep pages can't overflow it.
+  // (clamped to the roots). Blocks and line breaks are marked with U+2029, white space like the
+  // rest (so the canonical text is the same) but findable: excerpts stop there. An explicit
+  // stack: deep pages can't overflow it.
   const walk = (rs, rg) => {
     let raw = '', a = 0, b = 0, past = !rg;
     // Where point (n, o) is: -1 before the range, 0 in it, 1 after it (then so is all the rest).
@@ -30,7 +32,7 @@ export default X => {
       return c;
     };
     const space = (n, o) => {
-      raw += ' ';
+      raw += '\u2029';
       const c = cmp(n, o);
       if (c < 0) a = raw.length;
       if (c <= 0) b = raw.length;
@@ -62,15 +64,29 @@ export default X => {
   };
 
   const cps = s => [...s].length;
-  // The range rg as {q: quote, text, s, e} (s, e: UTF-16 offsets in text) or {error}. Each
-  // boundary is found by normalizing the raw text before (after) it: the result is a prefix
-  // (suffix) of the whole canonical text up to that boundary.
+  // About n code points of t beside the quote (t's end when back): extended outwards to a whole
+  // word and the space before it (a side that starts with a space was cut between words, the
+  // desk's excerpts rely on that), at most 2n, which the API allows. Never shorter than n where
+  // the page has it: the server reads a shorter side as the page's edge (anchoring/engine.py).
+  const side = (t, n, back) => {
+    const c = [...t];
+    if (back) c.reverse();
+    let k = Math.min(n, c.length);
+    while (k < c.length && k < 2 * n && c[k - 1] != ' ') k++;
+    const r = c.slice(0, k);
+    if (back) r.reverse();
+    return r.join('');
+  };
+  // The range rg as {q: quote, text, s, e, bs, be} (UTF-16 offsets in text: s, e of the quote,
+  // bs, be of the block around it) or {error}. Each boundary is found by normalizing the raw text
+  // before (after) it: the result is a prefix (suffix) of the whole canonical text up to there.
   const quote = rg => {
     if (!rg || rg.collapsed) return { error: 'empty' };
     if (X.editable(rg.startContainer) || X.editable(rg.endContainer)) return { error: 'outside' };
     let raw, a, b;
     try { [raw, a, b] = walk(X.roots(), rg); } catch (err) { return { error: 'outside' }; }
-    const text = canon(raw), pre = collapse(raw.slice(0, a)).replace(/^ /, ''), post = collapse(raw.slice(b)).replace(/ $/, '');
+    const pa = raw.slice(0, a), pb = raw.slice(b), k = pb.indexOf('\u2029');
+    const text = canon(raw), pre = collapse(pa).replace(/^ /, ''), post = collapse(pb).replace(/ $/, '');
     let s = 0, e = text.length, i = post.length;
     while (s < e && text[s] == pre[s]) s++;
     while (e > 0 && text[e - 1] == post[--i]) e--;
@@ -79,23 +95,31 @@ export default X => {
     while (e < text.length && part(e)) e++;
     while (text[s] == ' ') s++; // trimmed like Orphus did
     while (e > s && text[e - 1] == ' ') e--;
-    if (e <= s) return { error: 'outside' };
+    if (e <= s) return { error: rg.toString().trim() ? 'outside' : 'blank' };
     const exact = text.slice(s, e), start = cps(text.slice(0, s)), end = start + cps(exact);
     if (end - start > 1000) return { error: 'long' };
     return {
-      q: {
-        exact,
-        prefix: [...text.slice(Math.max(0, s - 64), s)].slice(-32).join(''),
-        suffix: [...text.slice(e, e + 64)].slice(0, 32).join(''),
-        start, end,
-      }, text, s, e,
+      q: { exact, prefix: side(text.slice(Math.max(0, s - 130), s), 32, 1), suffix: side(text.slice(e, e + 130), 32), start, end },
+      text, s, e,
+      bs: Math.min(s, pre.length - collapse(pa.slice(pa.lastIndexOf('\u2029') + 1)).replace(/^ /, '').length),
+      be: k < 0 ? text.length : Math.max(e, text.length - post.length + collapse(pb.slice(0, k)).length),
     };
   };
 
   /* ---- strings: the loader's, these (from strings.json, as in widget.js), then the site's own ---- */
-  const S = __STRINGS__, T = Object.assign({}, X.T);
-  S[X.CODE].split('|').forEach((s, i) => { T['__NAMES__'.split(' ')[i]] = s; });
+  // This dialog is built for one language, CODE (the one the loader asked for).
+  const [[CODE, S]] = Object.entries(__STRINGS__), T = Object.assign({}, X.T);
+  S.split('|').forEach((s, i) => { T['__NAMES__'.split(' ')[i]] = s; });
   Object.assign(T, X.own);
+  // A string with plural forms, 'one=…~few=…~other=…' (the categories of Intl.PluralRules), for n.
+  const plural = (s, n) => {
+    const f = { other: s };
+    for (const x of s.split('~')) {
+      const [k, v] = x.split(/=(.*)/);
+      if (v != null) f[k] = v;
+    }
+    return (f[new Intl.PluralRules(CODE).select(n)] || f.other).replace('{n}', n);
+  };
 
   /* ---- sending, and the reports kept for later ---- */
   // With a proof-of-work when the site asks for one (k: it just refused a report for want of
@@ -153,16 +177,24 @@ export default X => {
     el.onclick = fn;
     return el;
   };
-  let dlg, prev, prevRange, primary, timer, sent, seq = 0;
+  let dlg, prev, prevRange, primary, sent, stash, seq = 0;
+  const drafts = {}, ids = {}; // what the reader typed, by selection, kept when they close without sending
 
   // Closing is synchronous, and so is giving back the focus and (unless the report was sent) the
-  // selection: a new selection the reader makes right after closing is theirs to keep.
+  // selection: a new selection the reader makes right after closing is theirs to keep. The focus
+  // goes back where the reader was: the element that had it, else the selected text's element
+  // (focusable until it loses the focus), so that keyboard and screen reader go on from there.
   const close = () => {
     if (!dlg.open) return;
-    clearTimeout(timer);
     seq++;
+    if (stash) stash();
     dlg.close();
-    if (prev && prev.isConnected && prev != doc.body) prev.focus({ preventScroll: true });
+    let f = prev && prev.isConnected && prev != doc.body && prev, n = prevRange && prevRange.startContainer;
+    if (!f && n && (f = n.nodeType == 1 ? n : n.parentElement) && !f.hasAttribute('tabindex')) {
+      f.tabIndex = -1;
+      f.addEventListener('blur', () => f.removeAttribute('tabindex'), { once: true });
+    }
+    if (f) f.focus({ preventScroll: true });
     const a = X.ui().activeElement; // left in the closed dialog, it would take the page's keys
     if (a) a.blur();
     const s = getSelection();
@@ -170,7 +202,7 @@ export default X => {
   };
 
   const setup = () => {
-    X.ui().append(dlg = h('dialog', { 'aria-labelledby': 'td-t' }));
+    X.ui().append(dlg = h('dialog', { 'aria-labelledby': 'td-t', tabindex: -1 }));
     X.css(__CSS__); // dialog.css, written in by the build
     X.shown = () => dlg.open;
     for (const t of ['keydown', 'keyup', 'keypress']) dlg.addEventListener(t, e => e.stopPropagation()); // keep page shortcuts out
@@ -185,31 +217,45 @@ export default X => {
     dlg.addEventListener('cancel', e => { e.preventDefault(); close(); }); // Esc, Android's back
   };
 
-  // One view in the dialog: the status line `st` (describing the dialog when `desc`), `focus`
-  // focused, `act` run by Ctrl+Enter.
+  // One view in the dialog: the status line `st`, the dialog described by the element with id
+  // `desc`, `focus` focused (the dialog itself when null), `act` run by Ctrl+Enter. Right to left
+  // as the article is, or as its language is written when the page does not say (lang="he").
   const show = (kids, st, focus, act, desc) => {
     if (!dlg) setup();
-    X.ui();
-    dlg.dir = getComputedStyle(X.roots()[0]).direction == 'rtl' ? 'rtl' : 'ltr';
-    dlg.lang = X.CODE;
+    const r = X.roots()[0];
+    dlg.dir = getComputedStyle(r).direction == 'rtl' ||
+      (!r.closest('[dir]') && /^(ar|he|iw|fa|ur|yi|ps|sd|ug|ckb|dv)\b/i.test(X.LANG)) ? 'rtl' : 'ltr';
+    dlg.lang = CODE;
     st.id = 'td-m';
     st.setAttribute('role', 'status');
     st.className = 'st';
     dlg.replaceChildren(h('h2', { id: 'td-t' }, T.btn), ...kids);
-    dlg[desc ? 'setAttribute' : 'removeAttribute']('aria-describedby', 'td-m');
+    dlg.setAttribute('aria-describedby', desc);
     primary = act;
     if (!dlg.open) dlg.showModal();
-    focus.focus();
+    (focus || dlg).focus();
+  };
+  // The closing view: the message and a single Close, for the focus.
+  const last = row => {
+    dlg.setAttribute('aria-describedby', 'td-m');
+    const ok = button(T.close, close, 'p');
+    row.replaceChildren(ok);
+    primary = close;
+    ok.focus();
   };
 
   const message = msg => {
     seq++;
-    const st = h('p', {}, msg), ok = button(T.close, close, 'p');
-    show([st, h('div', { class: 'row' }, ok)], st, ok, close, 1);
+    stash = 0;
+    const st = h('p', {}, msg), row = h('div', { class: 'row' });
+    show([st, row], st, 0, close, 'td-m');
+    last(row);
   };
 
-  const report = ({ q, text, s, e }) => {
-    const my = ++seq, id = Math.random().toString(36).slice(2), t0 = Date.now(); // id names the kept copy
+  const report = ({ q, text, s, e, bs, be }) => {
+    const my = ++seq, t0 = Date.now(), key = q.start + q.exact, d = drafts[key] || [q.exact, '', ''];
+    // id names the kept copy: the same selection sent again replaces it.
+    const id = ids[key] = ids[key] || Math.random().toString(36).slice(2);
     const field = (tag, id, label, attrs) => {
       const el = h(tag, Object.assign({ id, maxlength: 2000 }, attrs)); // the API's limits
       return [h('label', { for: id }, label), el];
@@ -221,12 +267,23 @@ export default X => {
     const hp = h('input', { name: 'website', tabindex: -1, autocomplete: 'off' });
     const [l3, mail] = X.site.email ? field('input', 'td-e', T.mail,
       { type: 'email', autocomplete: 'email', maxlength: 254, dir: 'ltr', 'aria-describedby': 'td-n' }) : [];
-    sug.value = q.exact;
-    // The sentence around the selection, as far as punctuation tells.
-    const before = text.slice(Math.max(0, s - 120), s).replace(/^[^]*[.!?…。؟] /, '');
-    const after = text.slice(e, e + 120).match(/^[^]*?([.!?…。؟](?= |$)|$)/)[0];
-    const form = h('div', {}, h('p', { class: 'q', dir: 'auto' }, before, h('mark', {}, q.exact), after),
-      l1, sug, l2, com, h('div', { class: 'hp', 'aria-hidden': 'true' }, hp),
+    [sug.value, com.value] = d;
+    if (mail) mail.value = d[2];
+    stash = () => { drafts[key] = [sug.value, com.value, mail ? mail.value : '']; };
+    // Enter sends from the one-line correction (Ctrl+Enter, from any field, is the dialog's).
+    sug.setAttribute('aria-describedby', 'td-k');
+    sug.addEventListener('keydown', ev => {
+      if (ev.key == 'Enter' && !ev.shiftKey && !ev.ctrlKey && !ev.metaKey && !ev.isComposing) { ev.preventDefault(); send(); }
+    });
+    // The sentence around the selection, as far as punctuation tells, within its paragraph (or
+    // heading, list item…), in whole words.
+    const b0 = Math.max(bs, s - 120), e0 = Math.min(be, e + 120);
+    let before = text.slice(b0, s).replace(/^[^]*[.!?…。؟] /, ''), after = text.slice(e, e0).match(/^[^]*?([.!?…。؟](?= |$)|$)/)[0];
+    if (b0 > bs && before.length == s - b0) before = before.replace(/^\S* ?/, '…');
+    if (e0 < be && after.length == e0 - e) after = after.replace(/ ?\S*$/, '…');
+    const form = h('div', {}, h('p', { class: 'q', id: 'td-q', dir: 'auto' }, before, h('mark', {}, q.exact), after),
+      l1, sug, h('p', { id: 'td-k', class: 'n' }, T.keys.replace('{keys}', X.KEYS || 'Ctrl+Enter')),
+      l2, com, h('div', { class: 'hp', 'aria-hidden': 'true' }, hp),
       ...(mail ? [l3, mail, h('p', { id: 'td-n', class: 'n' }, T.note)] : []));
     const st = h('p', { 'aria-live': 'polite' });
     const say = (msg, err) => { st.textContent = msg; st.className = err ? 'st err' : 'st'; };
@@ -250,32 +307,32 @@ export default X => {
       // reader instead); done even when the reader has closed the dialog meanwhile.
       const failed = !res || res.status >= 500, kept = failed && keep(id, p);
       if (!failed) drop(id);
+      if (kept || !failed && res.status == 201) delete drafts[key];
       if (my != seq) return;
       busy = 0;
       sendBtn.removeAttribute('aria-disabled');
-      if (failed) return say(kept ? T.queued : T.net, 1);
-      if (res.status == 201) {
+      if (failed && !kept) return say(T.net, 1);
+      if (failed || res.status == 201) { // sent, or saved for the next visit: nothing left to do here
         sent = true;
+        stash = 0;
         form.hidden = true;
-        say(T.thanks);
-        const ok = button(T.close, close, 'p');
-        row.replaceChildren(ok);
-        primary = close;
-        ok.focus();
-        timer = setTimeout(close, 5000);
-        return;
+        say(failed ? T.queued : T.thanks);
+        return last(row); // no timed close: the reader closes it when they have read it
       }
-      // Retry-After is readable cross-origin only with Access-Control-Expose-Headers.
-      const n = res.status == 429 && (parseInt(res.headers.get('Retry-After')) || j.retry_after);
-      // (The wait in the reader's language, unless the server's message already gives it.)
-      const m = j.error || T.fail + ' (' + res.status + ')';
-      say(m + (n > 0 && !m.includes(n) ? ' ' + T.retry.replace('{n}', n) : ''), 1);
+      // The reader's language, not the server's English (but its words where they are the
+      // reader's): the answer's code and wait (Retry-After is readable cross-origin only with
+      // Access-Control-Expose-Headers).
+      const n = j.retry_after || parseInt(res.headers.get('Retry-After'));
+      say(res.status == 429 && n > 0 ? T.wait.replace('{n}', plural(T.sec, n)) :
+        j.code == 'blocked' ? T.blocked : (CODE == 'en' && j.error) || T.fail + ' (' + (j.code || res.status) + ')', 1);
     };
     const sendBtn = button(T.send, send, 'p');
     sendBtn.setAttribute('aria-keyshortcuts', 'Control+Enter Meta+Enter');
     const row = h('div', { class: 'row' }, sendBtn, button(T.cancel, close));
-    show([form, st, row], st, sug, send);
-    sug.select(); // the quote selected, as Orphus had it: typing replaces it, the arrow keys edit it
+    // On a touch screen no field is focused: the keyboard would cover the dialog and Send.
+    const touch = matchMedia('(pointer: coarse)').matches;
+    show([form, st, row], st, !touch && sug, send, 'td-q');
+    if (!touch && !drafts[key]) sug.select(); // the quote selected, as Orphus had it: typing replaces it
   };
 
   return {
@@ -285,7 +342,7 @@ export default X => {
       prevRange = r;
       sent = false;
       const c = quote(r);
-      if (c.error) message(c.error == 'long' ? T.long : X.howTo());
+      if (c.error) message(c.error == 'empty' ? X.howTo() : T[c.error]); // long, outside, blank
       else report(c);
     },
     capture: r => { const c = quote(r); return c.error ? { error: c.error } : c.q; },

@@ -5,8 +5,8 @@
  * This is the loader, the only part a page loads up front. It reads its attributes and listens
  * (keydown, selectionchange, pointer up and down); it fills the hint line and takes over a legacy
  * Orphus badge once the DOM is there. Nothing else runs until the reader asks for the dialog:
- * then dialog.js (canonical text, capture, dialog, sending, all strings) is imported from a
- * content-hashed URL that the build writes in place of __CHUNK__. The build (typodesk.widget.build,
+ * then dialog.js (canonical text, capture, dialog, sending, the strings of the page's language)
+ * is imported from a content-hashed URL that the build writes in place of __CHUNK__. The build (typodesk.widget.build,
  * output committed in ../served) minifies this file, so comments and names cost nothing. */
 (() => {
   'use strict';
@@ -85,9 +85,9 @@
 
   /* ---- the dialog chunk, imported on first use ---- */
   let chunk;
-  const X = { SITE, LANG, CODE, T, own, howTo, roots, editable, ui, css, api: url('api/v1/reports') };
+  const X = { SITE, LANG, CODE, T, own, KEYS, howTo, roots, editable, ui, css, api: url('api/v1/reports') };
   const load = () => chunk || (chunk = Promise.all([
-    import(url('__CHUNK__')),
+    import(url('widget/dialog.' + __CHUNK__[CODE] + '.js')), // {language: hash}: one dialog per language
     // Site options (may readers leave an e-mail?); without an answer the dialog does without them.
     fetch(url('widget/site/' + encodeURIComponent(SITE)), { credentials: 'omit' })
       .then(r => r.ok ? r.json() : {}).catch(() => ({})),
@@ -199,7 +199,7 @@
     open: () => open(sel()),
     // Promises: the canonical text of the configured root(s), or of rootEl (an element, a list
     // or a selector); the quote of the current selection, {exact, prefix, suffix, start, end} or
-    // {error: 'empty' | 'outside' | 'long'}. Both load the dialog chunk.
+    // {error: 'empty' | 'outside' | 'blank' | 'long'}. Both load the dialog chunk.
     canonicalText: rootEl => load().then(d => d.canonicalText(rootEl)),
     capture: () => { const r = sel(); return load().then(d => d.capture(r)); },
   });
