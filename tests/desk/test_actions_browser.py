@@ -28,6 +28,13 @@ def status_of(pk) -> str:
     return Finding.objects.get(pk=pk).status
 
 
+def arrive(page, url) -> None:
+    """Wait for the page at ``url`` to be ready for keys (its deferred desk.js has run): the
+    address changes before the new page's script is there."""
+    expect(page).to_have_url(url)
+    page.wait_for_load_state("domcontentloaded")
+
+
 @pytest.fixture
 def ten(desk):  # noqa: F811
     return [add_report(desk.site, f"w{i}", i * 10) for i in range(10)]
@@ -175,36 +182,39 @@ def test_the_finding_page_j_k_and_escape(desk, page, small_pages):  # noqa: F811
     page.keyboard.press("j")
     page.keyboard.press("j")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(rf"/desk/findings/{rows[1]}/$"))
+    arrive(page, re.compile(rf"/desk/findings/{rows[1]}/$"))
     page.keyboard.press("j")
-    expect(page).to_have_url(re.compile(rf"/desk/findings/{rows[2]}/$"))
+    arrive(page, re.compile(rf"/desk/findings/{rows[2]}/$"))
     page.keyboard.press("k")
-    expect(page).to_have_url(re.compile(rf"/desk/findings/{rows[1]}/$"))
+    arrive(page, re.compile(rf"/desk/findings/{rows[1]}/$"))
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"/desk/\?q=q$"))
     expect(page.locator(f'[data-finding="{rows[1]}"] a[data-open]')).to_be_focused()
     # Past the end of the page: the first finding of the next page of the same list, and back.
     page.keyboard.press("j")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(rf"/desk/findings/{rows[2]}/$"))
+    arrive(page, re.compile(rf"/desk/findings/{rows[2]}/$"))
     page.keyboard.press("j")
     expect(page).not_to_have_url(re.compile(rf"/desk/findings/{rows[2]}/$"))
-    expect(page).to_have_url(re.compile(r"/desk/findings/\d+/$"))
+    arrive(page, re.compile(r"/desk/findings/\d+/$"))
     expect(page.locator("[data-finding-page]")).to_have_count(1)
     next_first = page.locator("[data-finding-page]").get_attribute("data-finding-page")
     assert next_first not in rows
     page.keyboard.press("k")
-    expect(page).to_have_url(re.compile(rf"/desk/findings/{rows[2]}/$"))
+    arrive(page, re.compile(rf"/desk/findings/{rows[2]}/$"))
     # A decision on the page, then Escape: back at the row that follows it (it left the list).
     page.keyboard.press("k")
-    expect(page).to_have_url(re.compile(rf"/desk/findings/{rows[1]}/$"))
+    arrive(page, re.compile(rf"/desk/findings/{rows[1]}/$"))
     page.keyboard.press("f")
     expect(page.get_by_role("status")).to_have_text("Finding marked “Fixed”.")
+    page.wait_for_load_state("domcontentloaded")
     page.keyboard.press("z")
     expect(page.get_by_role("status")).to_have_text("1 change undone.")
+    page.wait_for_load_state("domcontentloaded")
     assert status_of(rows[1]) == "new"
     page.keyboard.press("n")
     expect(page.get_by_role("status")).to_have_text("Finding marked “Not a mistake”.")
+    page.wait_for_load_state("domcontentloaded")
     page.keyboard.press("Escape")  # the list is page 1 again, as reached from page 2
     expect(page).to_have_url(re.compile(r"/desk/\?q=q&before=[^#]+$"))
     expect(page.locator(".findings > li.is-current")).to_have_count(1)

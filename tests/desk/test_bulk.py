@@ -231,6 +231,7 @@ def test_a_token_is_the_sessions_own(client, people, findings):
     r = other.post(UNDO, {"token": token}, **JSON)
     assert r.status_code == 409
     assert other.post(UNDO, {"token": ""}, **JSON).status_code == 409
+    assert other.post(UNDO, {"token": "ünïcode\x00"}, **JSON).status_code == 409
     assert statuses(findings) == ["fixed", "new", "new"]
 
 

@@ -54,8 +54,11 @@ def remember(request, findings: list[Finding], previous: dict[int, tuple[str, in
 
 def lookup(request, token: str) -> list[list] | None:
     """The items of the action ``token`` undoes: [finding id, status, duplicate of, change id]."""
+    given = token.encode("utf-8", "replace")
     for entry in request.session.get(SESSION_KEY, []):
-        if isinstance(entry, dict) and token and secrets.compare_digest(str(entry.get("token", "")), token):
+        if not isinstance(entry, dict) or not token:
+            continue
+        if secrets.compare_digest(str(entry.get("token", "")).encode(), given):
             return entry["items"]
     return None
 
