@@ -4,6 +4,7 @@ large change, j/k across pages and from a finding's page, and the same desk with
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from django.test import Client
@@ -42,8 +43,9 @@ def ten(desk):  # noqa: F811
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    """Pages of three findings (the live server runs in this process)."""
-    monkeypatch.setattr(inbox, "PAGE_SIZE", 3)
+    """Pages of three findings (the live server runs in this process): the size is read by the
+    module that defines the inbox's ``page``."""
+    monkeypatch.setattr(sys.modules[inbox.page.__module__], "PAGE_SIZE", 3)
 
 
 def test_triage_ten_findings_by_keyboard(desk, page, ten):  # noqa: F811
