@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.desk.test_inbox_browser import add_report, desk  # noqa: F401 (fixture)
+from tests.desk.test_inbox_browser import add_report, axe, desk  # noqa: F401 (fixtures)
 from typodesk.desk import inbox
 from typodesk.findings.models import Finding, StatusChange
 
@@ -128,7 +128,7 @@ def test_undo_brings_back_rows_that_left_the_list(desk, page, ten):  # noqa: F81
     assert status_of(order[1]) == "new"
 
 
-def test_a_large_bulk_change_is_confirmed_then_undone_in_one_step(desk, page):  # noqa: F811
+def test_a_large_bulk_change_is_confirmed_then_undone_in_one_step(desk, page, axe):  # noqa: F811
     many = [add_report(desk.site, f"m{i}", i * 10) for i in range(12)]
     desk.open(page)
     spam = page.get_by_role("button", name="Spam", exact=True)
@@ -142,6 +142,7 @@ def test_a_large_bulk_change_is_confirmed_then_undone_in_one_step(desk, page):  
     dialog = page.get_by_role("dialog", name="Mark 12 findings spam?")
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    assert axe() == []  # the question
     page.keyboard.press("Enter")  # Cancel: nothing changes
     expect(dialog).to_be_hidden()
     assert Finding.objects.filter(status="spam").count() == 0
@@ -149,6 +150,7 @@ def test_a_large_bulk_change_is_confirmed_then_undone_in_one_step(desk, page):  
     page.get_by_role("dialog").get_by_role("button", name="Spam: 12 findings").click()
     expect(page.get_by_role("status")).to_have_text("12 findings marked spam.")
     expect(page.locator(".findings > li")).to_have_count(0)
+    assert axe() == []  # the toast
     assert Finding.objects.filter(status="spam").count() == 12
     page.keyboard.press("z")
     expect(page.get_by_role("status")).to_have_text("12 changes undone.")
