@@ -64,6 +64,8 @@ def _bulk_message(status: str, n: int) -> str:
 
 
 def _back_to_inbox(request) -> str:
+    """Where the action came from (``next``): a desk page on this host (the inbox with its filters,
+    or a finding's page for its undo), else the inbox."""
     target = request.POST.get("next", "")
     inbox_url = reverse("desk:inbox")
     if target.startswith(inbox_url) and url_has_allowed_host_and_scheme(
