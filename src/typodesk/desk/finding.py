@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from typodesk.desk import undo
 from typodesk.desk.fragment import live_link
 from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.findings.services import StatusError, set_status
@@ -259,6 +260,7 @@ def _render(request, f: Finding, *, error: str = "", status: int = 200, note: st
             "reports_prev": page - 1 if page > 1 else None,
             "reports_first": start + 1,
             "reports_last": start + len(reports),
+            "toast": undo.take_toast(request),
         },
         status=status,
     )
@@ -325,6 +327,7 @@ def finding_status(request, pk: int):
                 error=_("There is no finding #%(n)s on %(site)s.") % {"n": raw, "site": f.site.name},
                 status=400,
             )
+    previous = {f.pk: (f.status, f.duplicate_of_id)}
     try:
         changed = set_status(
             f, None if target is not None else status, request.user, note=note, duplicate_of=target
@@ -334,7 +337,11 @@ def finding_status(request, pk: int):
     if not changed:
         messages.info(request, _("Nothing changed."))
     elif status is not None:
-        messages.success(request, _("Finding marked “%(status)s”.") % {"status": STATUS_LABELS[f.status]})
+        # The toast, with Undo (z): the status and duplicate mark the finding had (desk.undo).
+        undone_by = (
+            undo.remember(request, [f], previous) if previous[f.pk] != (f.status, f.duplicate_of_id) else None
+        )
+        undo.show(request, _("Finding marked “%(status)s”.") % {"status": STATUS_LABELS[f.status]}, undone_by)
     else:
         messages.success(request, _("Note saved."))
     return redirect("desk:finding", pk=f.pk)

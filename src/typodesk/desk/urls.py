@@ -2,13 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from typodesk.accounts import views as account_views
-from typodesk.desk import finding, views
+from typodesk.desk import actions, finding, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("inbox.<str:fmt>", views.inbox_export, name="inbox-export"),
-    path("bulk/", views.bulk, name="bulk"),
+    path("bulk/", actions.bulk, name="bulk"),
+    path("undo/", actions.undo_view, name="undo"),
     path("login/", account_views.login, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("findings/<int:pk>/", finding.finding, name="finding"),
