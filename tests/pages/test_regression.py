@@ -26,7 +26,10 @@ def regress(report, server, editor) -> Finding:
 
 
 def test_the_editor_who_marked_it_fixed_gets_a_mail_saying_it_is_still_there(
-    server, report, editor, smtp  # noqa: F811
+    server,
+    report,
+    editor,
+    smtp,  # noqa: F811
 ):
     f = regress(report, server, editor)
     assert f.is_regressed and f.status == "new"

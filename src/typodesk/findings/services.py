@@ -440,9 +440,10 @@ def clean_readers(finding_id: int) -> int:
     reports = Report.objects.filter(finding_id=finding_id)
     spammers = reports.exclude(spam="").exclude(client_hash="").values("client_hash")
     clean = reports.filter(spam="").exclude(client_hash__in=spammers)
-    return clean.exclude(client_hash="").values("client_hash").distinct().count() + clean.filter(
-        client_hash=""
-    ).count()
+    return (
+        clean.exclude(client_hash="").values("client_hash").distinct().count()
+        + clean.filter(client_hash="").count()
+    )
 
 
 def _moved_finding(page: Page, quote: Quote) -> Finding | None:

@@ -72,7 +72,11 @@ def lift_confirmed(Finding, Report, StatusChange) -> None:
     need = settings.TYPODESK_SPAM_LIFT_READERS
     now = timezone.now()
     for finding in Finding.objects.filter(status="spam").only("pk").iterator():
-        last = StatusChange.objects.filter(finding=finding, new_status="spam").order_by("-created", "-pk").first()
+        last = (
+            StatusChange.objects.filter(finding=finding, new_status="spam")
+            .order_by("-created", "-pk")
+            .first()
+        )
         if last is None or last.user_id is not None:
             continue
         reports = Report.objects.filter(finding=finding)
