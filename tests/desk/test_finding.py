@@ -179,7 +179,7 @@ def test_reports_are_summed_up_then_paged_newest_first(desk, site):
     html = page_html(desk, f)
     assert "55 reports from 50 readers" in html and "55 with a comment" in html
     (summary,) = re.findall(r'<div class="reports-summary">(.*?)</div>', html, re.S)
-    assert "<q>Please fix</q> <span class=\"n\">× 11</span>" in summary
+    assert '<q>Please fix</q> <span class="n">× 11</span>' in summary
     assert reports_listed(html) == [f"comment {i}" if i % 5 else "Please fix" for i in range(54, 44, -1)]
     assert "Reports 1–10 of 55, newest first." in html
     html = page_html(desk, f, "?reports=6")

@@ -11,6 +11,7 @@ from typodesk.findings.models import Finding
 from typodesk.findings.services import set_status
 from typodesk.notify.models import Channel, ReaderMail
 from typodesk.notify.reader import ReaderMailer
+from typodesk.pages.schedule import schedule_now
 from typodesk.sites.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +76,7 @@ def test_a_decision_ends_the_regressed_state_and_the_page_reader_fix_never_mails
     server.pages["/story"] = STORY.replace("trafic", "traffic")
     g = fresh(f)
     set_status(g, "new", other)
+    schedule_now(g.page, "desk")
     read_due_pages()  # the page reader fixes it: nobody marked it fixed by hand since
     assert fresh(g).status == "fixed"
     assert ReaderMail.objects.filter(finding=f, kind="regressed").count() == 1
