@@ -193,3 +193,24 @@ def test_russian_heading_does_not_clash_with_not_a_mistake(desk, site, editor):
     html = desk.get(reverse("desk:finding", args=[f.pk]), HTTP_ACCEPT_LANGUAGE="az").content.decode()
     (h1,) = re.findall(r"<h1>(.*?)</h1>", html, re.S)
     assert f"Tapıntı №{f.pk}" in h1
+
+
+def test_the_inbox_row_and_the_api_say_regressed_and_count_readers(desk, site, editor, client):
+    from tests.api.conftest import Api
+    from typodesk.apiv1.tokens import create_token
+
+    f = report(site, exact="untill", start=3, client_hash="r1")
+    report(site, exact="untill", start=3, client_hash="r1")
+    report(site, exact="teh", start=44, client_hash="r2")
+    f = regressed(f, editor)
+    inbox = desk.get(reverse("desk:inbox")).content.decode()
+    rows = re.findall(r'<li class="finding status-new".*?</li>', inbox, re.S)
+    assert len(rows) == 2
+    assert [("untill" in row, '<span class="badge regressed">Regressed</span>' in row) for row in rows].count(
+        (True, True)
+    ) == 1
+    assert sum('class="badge regressed"' in row for row in rows) == 1
+    _, secret = create_token(editor)
+    item = Api(client, secret).get(f"/findings/{f.pk}").json()
+    assert item["regressed"] is True and item["status"] == "new"
+    assert (item["report_count"], item["reader_count"]) == (2, 1)
