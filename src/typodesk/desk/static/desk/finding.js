@@ -41,8 +41,10 @@
       });
   }
 
-  function waitForReading(url, before, message) {
+  function waitForReading(section, url, before, message) {
     var tries = 0;
+    // While it waits, the section says so (data-polling): the tests, and the styles, can see it.
+    section.setAttribute("data-polling", "");
     function poll() {
       tries += 1;
       getJSON(url).then(function (now) {
@@ -51,12 +53,14 @@
         if (read || failed) {
           swapContent().then(function () { say(message.done); });
         } else if (tries >= POLL_MAX) {
+          section.removeAttribute("data-polling");
           say(message.late);
         } else {
           window.setTimeout(poll, POLL_MS);
         }
       }).catch(function () {
         if (tries < POLL_MAX) window.setTimeout(poll, POLL_MS);
+        else section.removeAttribute("data-polling");
       });
     }
     window.setTimeout(poll, POLL_MS);
@@ -84,7 +88,7 @@
       }).then(function (r) { return r.json(); }).then(function (answer) {
         say(answer.message || "");
         if (answer.scheduled) {
-          waitForReading(url, before, message);
+          waitForReading(section, url, before, message);
         } else {
           button.disabled = false;
         }
