@@ -28,7 +28,7 @@ def test_recheck_updates_the_page_by_itself_when_the_reading_arrives(
     read_due_pages()  # the snapshot
     page.goto(f"{desk_url}/desk/findings/{finding.pk}/")
     page.get_by_role("button", name="Mark fixed").click()
-    expect(page.get_by_role("status").first).to_contain_text("Finding marked “Fixed”.")
+    expect(page.get_by_role("status")).to_contain_text("Finding marked “Fixed”.")
     page.evaluate("() => { window.stillTheSamePage = true; }")
 
     page.get_by_role("button", name="Re-check the page now").click()
@@ -56,7 +56,7 @@ def test_recheck_updates_the_page_by_itself_when_the_reading_arrives(
     expect(page.locator("button.primary")).to_contain_text("Mark fixed")
     assert axe() == []
     page.keyboard.press("n")
-    expect(page.get_by_role("status").first).to_contain_text("Finding marked “Not a mistake”.")
+    expect(page.get_by_role("status")).to_contain_text("Finding marked “Not a mistake”.")
     assert Finding.objects.get(pk=finding.pk).status == "rejected"
 
 
