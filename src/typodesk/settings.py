@@ -160,6 +160,9 @@ TYPODESK_MIN_SECONDS = conf.env_int("TYPODESK_MIN_MS", 1500) / 1000  # dialog op
 TYPODESK_SPAM_MAX_LINKS = conf.env_int("TYPODESK_SPAM_MAX_LINKS", 1)  # more links in a text: spam folder
 TYPODESK_SPAM_REPEAT_PAGES = conf.env_int("TYPODESK_SPAM_REPEAT_PAGES", 3)  # same text on this many pages …
 TYPODESK_SPAM_REPEAT_MINUTES = conf.env_int("TYPODESK_SPAM_REPEAT_MINUTES", 60)  # … within this time: spam
+# Clean reports from this many different readers take a finding out of the spam folder it was put in
+# automatically: a finding is spam only while its reports are (docs/abuse.md).
+TYPODESK_SPAM_LIFT_READERS = conf.env_int("TYPODESK_SPAM_LIFT_READERS", 2)
 TYPODESK_POW_MAX_NUMBER = conf.env_int("TYPODESK_POW_MAX_NUMBER", 100_000)  # proof-of-work difficulty
 TYPODESK_POW_EXPIRES = conf.env_int("TYPODESK_POW_EXPIRES", 1200)  # seconds a challenge stays valid
 TYPODESK_PROTECTION_TTL = conf.env_int("TYPODESK_PROTECTION_TTL", 5)  # s a process keeps a site's settings

@@ -168,18 +168,26 @@ def test_viewers_see_no_controls_and_cannot_post(client, site, make_user):
     assert client.post(reverse("desk:finding-recheck", args=[f.pk])).status_code == 403
 
 
-def test_reports_are_paged_newest_first(desk, site):
+def reports_listed(html: str) -> list[str]:
+    (listed,) = re.findall(r'<ol class="reports">(.*?)</ol>', html, re.S)
+    return re.findall(r'<p class="comment">(.*?)</p>', listed)
+
+
+def test_reports_are_summed_up_then_paged_newest_first(desk, site):
     for i in range(55):
-        f = report(site, comment=f"comment {i}")
+        f = report(site, comment=f"comment {i}" if i % 5 else "Please fix", client_hash=f"r{i % 50}")
     html = page_html(desk, f)
-    assert html.count('<p class="comment">') == 50 and "comment 54" in html and "comment 4<" not in html
-    assert "Reports 1–50 of 55, newest first." in html
-    html = page_html(desk, f, "?reports=2")
-    assert html.count('<p class="comment">') == 5 and "comment 0" in html
+    assert "55 reports from 50 readers" in html and "55 with a comment" in html
+    (summary,) = re.findall(r'<div class="reports-summary">(.*?)</div>', html, re.S)
+    assert '<q>Please fix</q> <span class="n">× 11</span>' in summary
+    assert reports_listed(html) == [f"comment {i}" if i % 5 else "Please fix" for i in range(54, 44, -1)]
+    assert "Reports 1–10 of 55, newest first." in html
+    html = page_html(desk, f, "?reports=6")
+    assert reports_listed(html) == ["comment 4", "comment 3", "comment 2", "comment 1", "Please fix"]
     for bad in ("x", "0", "99999999999999999999"):
         r = desk.get(reverse("desk:finding", args=[f.pk]) + "?reports=" + bad)
         assert r.status_code == 400 and "must be the number of a page of reports" in r.content.decode()
-        assert r.content.decode().count('<p class="comment">') == 50  # the first page, with the error
+        assert len(reports_listed(r.content.decode())) == 10  # the first page, with the error
 
 
 def test_dates_and_labels_follow_the_language(desk, site):

@@ -82,8 +82,15 @@ class FindingOut(Schema):
     title: str
     lang: str
     status: StatusName
+    regressed: bool = Field(
+        description="Status new because the page reader found the mistake still on the page after"
+        " someone marked it fixed; false again once an editor decides."
+    )
     quote: QuoteOut
-    report_count: int
+    report_count: int = Field(description="Reports received, every one counted.")
+    reader_count: int = Field(
+        description="Distinct readers among the reports (a reader who reported it twice counts once)."
+    )
     suggestions: list[SuggestionOut] = Field(
         description="Readers' distinct suggestions, most frequent first."
     )

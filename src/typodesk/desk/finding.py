@@ -13,14 +13,17 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from typodesk.desk import undo
+from typodesk.desk.finding_state import regression_of, spam_signs, status_label_of, summary_of
 from typodesk.desk.fragment import live_link
+from typodesk.desk.suggestions import is_the_quote, suggestions_of
 from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.findings.services import StatusError, set_status
 from typodesk.pages.desk import finding_context
@@ -28,10 +31,12 @@ from typodesk.pages.models import PageCheck
 from typodesk.pages.schedule import schedule_now
 from typodesk.sites.models import Membership, role_of, sites_for
 from typodesk.text import normalize
-from typodesk.text.diff import diff
 
 EDIT_ROLES = {Membership.Role.OWNER, Membership.Role.EDITOR}
-REPORTS_PER_PAGE = 50
+# A page of reports: the summary above them says what they have in common.
+REPORTS_PER_PAGE = 10
+#: The most frequent comments the summary of the reports quotes.
+SUMMARY_COMMENTS = 3
 # Pages of reports one may ask for: 500 million reports, and an offset every database takes.
 MAX_REPORTS_PAGE = 10_000_000
 SUGGESTIONS = 12
@@ -49,7 +54,8 @@ STATUS_LABELS = {
     Finding.Status.DUPLICATE: pgettext_lazy("finding status", "Duplicate"),
 }
 
-# (status, button label, shortcut key: desk.js presses the button for the key)
+# (status, button label, shortcut key: desk.js presses the button for the key). The first one
+# the finding can take is the page's primary button; the others are secondary.
 ACTIONS = [
     (Finding.Status.FIXED, gettext_lazy("Mark fixed"), "f"),
     (Finding.Status.REJECTED, gettext_lazy("Not a mistake"), "n"),
@@ -66,35 +72,7 @@ def _finding_for(request, pk: int) -> Finding:
 
 # What the page shows --------------------------------------------------------------------------
 
-
-@dataclass
-class Suggestion:
-    text: str
-    count: int
-    segments: list
-
-
-def suggestions_of(finding: Finding, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """The readers' distinct suggestions, most frequent first, each as a diff against the quote.
-
-    The quote itself is no suggestion (a reader who sent the dialog's pre-filled text unchanged,
-    an import): it is left out, as are copies of it with spaces around.
-    """
-    rows = (
-        Report.objects.filter(finding=finding)
-        .exclude(suggestion="")
-        .exclude(suggestion=finding.exact)
-        .values_list("suggestion")
-        .annotate(n=Count("id"))
-        .order_by("-n", "suggestion")[: limit + 1]
-    )
-    kept = [(text, n) for text, n in rows if not is_the_quote(text, finding.exact)][:limit]
-    return [Suggestion(text, n, diff(finding.exact, text)) for text, n in kept]
-
-
-def is_the_quote(suggestion: str, exact: str) -> bool:
-    """Whether a reader's "suggestion" only repeats the quote (so it suggests nothing)."""
-    return suggestion.strip() == exact.strip()
+__all__ = ["is_the_quote", "suggestions_of"]  # desk.inbox and the tests read them from here
 
 
 @dataclass
@@ -113,8 +91,9 @@ _SENTENCE_END = re.compile(r"[.!?…](?:[\"'»”)\]]*)\s")
 
 def paragraph_of(finding: Finding, check: PageCheck | None) -> Context:
     """The quote in its paragraph. The page reader's text is used only where it holds the reader's
-    own context around the quote (so it is the place the reader meant), earliest reading first;
-    otherwise the context the reader's browser sent."""
+    own context around the quote (so it is the place the reader meant), the latest reading first
+    (what the page says now: a sentence edited around the mistake shows as it reads today), then
+    the first one; otherwise the context the reader's browser sent."""
     fallback = Context(finding.prefix, finding.exact, finding.suffix, "report")
     if check is None:
         return fallback
@@ -122,7 +101,7 @@ def paragraph_of(finding: Finding, check: PageCheck | None) -> Context:
     exact = normalize(finding.exact)
     if not needle or not exact:
         return fallback
-    for text, when in ((check.snapshot, check.snapshot_at), (check.text, check.last_success_at)):
+    for text, when in ((check.text, check.last_success_at), (check.snapshot, check.snapshot_at)):
         if not text:
             continue
         at = text.find(needle)
@@ -238,6 +217,7 @@ def _render(request, f: Finding, *, error: str = "", status: int = 200, note: st
     reports = reports[:REPORTS_PER_PAGE]
     context = finding_context(f)  # the page reader's evidence and the spell checker's suggestion
     can_edit = role_of(request.user, f.site) in EDIT_ROLES
+    actions = [a for a in ACTIONS if a[0] != f.status] if can_edit else []
     return render(
         request,
         "desk/finding.html",
@@ -245,13 +225,17 @@ def _render(request, f: Finding, *, error: str = "", status: int = 200, note: st
             **context,
             "f": f,
             "reports": reports,
-            "status_label": STATUS_LABELS.get(f.status, f.status),
+            "status_label": status_label_of(f, STATUS_LABELS),
+            "regression": regression_of(f, request.user),
+            "spam_signs": spam_signs(f),
+            "summary": summary_of(f, SUMMARY_COMMENTS),
             "paragraph": paragraph_of(f, context["page_check"]),
             "suggestions": suggestions_of(f),
             "live": live_link(f.page.url, f.exact, f.prefix, f.suffix),
             "history": history_of(f),
             "can_edit": can_edit,
-            "actions": [a for a in ACTIONS if a[0] != f.status] if can_edit else [],
+            "actions": actions,
+            "primary_action": actions[0][0] if actions else None,
             "error": error,
             "note_value": f.note if note is None else note,
             "waiting_readers": Report.objects.filter(finding=f).exclude(email="").count(),
@@ -276,12 +260,17 @@ def finding_recheck(request, pk: int):
     f = _finding_for(request, pk)
     if role_of(request.user, f.site) not in EDIT_ROLES:
         return render(request, "desk/forbidden.html", status=403)
-    if schedule_now(f.page, PageCheck.Reason.DESK):
-        messages.success(
-            request, _("The page will be read again in a few seconds; reload to see the result.")
-        )
+    scheduled = bool(schedule_now(f.page, PageCheck.Reason.DESK))
+    if scheduled:
+        text = _("The page will be read again in a few seconds; reload to see the result.")
     else:
-        messages.info(request, _("No finding on this page is waiting for verification; nothing to re-check."))
+        text = _("No finding on this page is waiting for verification; nothing to re-check.")
+    if "application/json" in request.headers.get("Accept", ""):
+        # finding.js: it says so at once and waits for the reading by itself.
+        if scheduled:
+            text = _("The page will be read again in a few seconds; this page updates when it is.")
+        return JsonResponse({"scheduled": scheduled, "message": text}, status=202 if scheduled else 200)
+    (messages.success if scheduled else messages.info)(request, text)
     return redirect("desk:finding", pk=f.pk)
 
 
@@ -319,7 +308,7 @@ def finding_status(request, pk: int):
                 error=_("Enter the number of the finding this one repeats, e.g. 1234."),
                 status=400,
             )
-        target = Finding.objects.filter(pk=int(raw), site_id=f.site_id).first()
+        target = Finding.objects.filter(pk=int(raw), site_id=f.site_id).select_related("page").first()
         if target is None:
             return _render(
                 request,
@@ -327,6 +316,8 @@ def finding_status(request, pk: int):
                 error=_("There is no finding #%(n)s on %(site)s.") % {"n": raw, "site": f.site.name},
                 status=400,
             )
+        if target.page_id != f.page_id:
+            return _render(request, f, error=other_page_error(target), status=400)
     previous = {f.pk: (f.status, f.duplicate_of_id)}
     try:
         changed = set_status(
@@ -345,6 +336,13 @@ def finding_status(request, pk: int):
     else:
         messages.success(request, _("Note saved."))
     return redirect("desk:finding", pk=f.pk)
+
+
+def other_page_error(target: Finding) -> str:
+    """A duplicate repeats a mistake on the same page: the same words elsewhere are another mistake."""
+    return _(
+        "Finding #%(n)s is on another page (%(url)s): a finding can only duplicate one on the same page."
+    ) % {"n": target.pk, "url": target.page.url}
 
 
 def _status_error(e: StatusError) -> str:

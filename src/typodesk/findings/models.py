@@ -75,6 +75,10 @@ class Finding(models.Model):
     span_key = models.CharField(max_length=64, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     report_count = models.PositiveIntegerField(default=0)
+    # Distinct readers among the reports: a reader (the day's salted hash, Report.client_hash) who
+    # reports the same mistake twice counts once; a report without a hash (an import) counts as
+    # a reader of its own. What the desk ranks findings by; report_count stays the raw count.
+    reader_count = models.PositiveIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
     last_reported = models.DateTimeField()
     status_changed = models.DateTimeField(null=True, blank=True)
@@ -142,6 +146,12 @@ class Finding(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    @property
+    def is_regressed(self) -> bool:
+        """Reopened by the page reader: someone marked it fixed, and the mistake is still on the
+        page. The state lasts until an editor decides again (set_status clears the verification)."""
+        return self.status == self.Status.NEW and self.verification == self.Verification.STILL_ON_PAGE
+
 
 class Report(models.Model):
     """What one reader sent. The raw client address is never stored."""
@@ -159,12 +169,20 @@ class Report(models.Model):
     suggestion = models.TextField(blank=True)
     comment = models.TextField(blank=True)
     client_hash = models.CharField(max_length=64, blank=True, help_text="Salted hash, rotated daily.")
+    # Why admission judged this report spam (typodesk.abuse.spam.verdict), "" when it looked clean.
+    # Kept per report: a finding is spam only while its reports are (findings.services).
+    spam = models.CharField(max_length=500, blank=True)
     # Only where the site lets readers leave one (Site.allow_reader_email), only while the finding
     # is open: findings.services.set_status erases it when the finding is closed.
     email = models.EmailField(blank=True, help_text="The reader's address, to tell them of the fix.")
 
     class Meta:
-        indexes = [models.Index(fields=["finding", "created"])]
+        indexes = [
+            models.Index(fields=["finding", "created"]),
+            # "Has this reader reported this finding before?" (the reader count), per group of
+            # reports in one look-up (findings.services).
+            models.Index(fields=["finding", "client_hash"], name="report_finding_reader"),
+        ]
 
     def __str__(self) -> str:
         return f"report {self.pk} on finding {self.finding_id}"

@@ -65,9 +65,12 @@ def record_report(
     ``root`` is the root selector the widget read the page's text from (for the page reader).
     ``email`` (the reader's address, to be told of the fix) is kept only where the site allows it
     and while the finding is open: a closed finding's addresses are erased (:func:`set_status`).
-    ``spam`` (why admission thinks the report is spam, typodesk.abuse.spam) sends a new finding to
-    the spam folder with that reason in its history; it never reopens a fixed finding, and no
-    notification is written for it.
+    ``spam`` (why admission thinks the report is spam, typodesk.abuse.spam) is kept on the report
+    and sends a new finding to the spam folder with that reason in its history; it never reopens a
+    fixed finding, and no notification is written for it. A finding is spam only while its reports
+    are: clean reports from enough other readers take it out of the folder (:func:`_lift_from_spam`).
+    ``client_hash`` (the reader's hash of the day) makes the finding's reader count: the same
+    reader reporting the same mistake again adds a report, not a reader.
     """
     when = when or timezone.now()
     page_url = normalize_url(url)
@@ -75,7 +78,7 @@ def record_report(
         try:
             with transaction.atomic():
                 page = _page(site, page_url, title, lang)
-                finding, duplicate, previous_status = _finding(site, page, quote, when, spam)
+                finding, duplicate, previous_status = _finding(site, page, quote, when, spam, client_hash)
                 report = Report.objects.create(
                     finding=finding,
                     url=url,
@@ -90,6 +93,7 @@ def record_report(
                     comment=comment,
                     client_hash=client_hash,
                     email=email if site.allow_reader_email and finding.is_open else "",
+                    spam=spam[: Report._meta.get_field("spam").max_length],
                 )
                 if when != report.created:
                     Report.objects.filter(pk=report.pk).update(created=when)
@@ -102,6 +106,8 @@ def record_report(
                 if spam:
                     _spam_noted(finding, report, duplicate, spam)
                 else:
+                    if previous_status == Finding.Status.SPAM:
+                        _lift_from_spam(finding, report, when, notify)
                     _after_report(page, finding, duplicate, previous_status, root)
                 return Recorded(report, finding, duplicate)
         except IntegrityError:
@@ -143,8 +149,11 @@ def record_reports(site: Site, items: list[dict]) -> list[tuple[int, int, bool]]
     return results  # type: ignore[return-value]
 
 
+_SLOW_STATUSES = (Finding.Status.FIXED, Finding.Status.SPAM)
+
+
 def _existing_findings(connection, site: Site, items: list[dict]) -> list[tuple[int, tuple]]:
-    """The items that join a finding that exists and is not marked fixed, with its row
+    """The items that join a finding that exists and is not marked fixed or spam, with its row
     (page id, page title, page language, finding id, status)."""
     sql = _group_sql(connection)
     found: dict[tuple[str, str], tuple | None] = {}
@@ -160,7 +169,9 @@ def _existing_findings(connection, site: Site, items: list[dict]) -> list[tuple[
                 cursor.execute(sql["find"], (key[1], site.pk, key[0]))
                 found[key] = cursor.fetchone()
             row = found[key]
-            if row is not None and row[3] is not None and row[4] != Finding.Status.FIXED:
+            # A finding marked fixed may reopen, one in the spam folder may come out of it: both
+            # rare, both through record_report.
+            if row is not None and row[3] is not None and row[4] not in _SLOW_STATUSES:
                 chosen.append((i, row))
     return chosen
 
@@ -182,6 +193,7 @@ def _add_to_findings(connection, site: Site, items: list[dict], chosen: list[tup
     per_finding: dict[int, int] = {}
     for _, row in chosen:
         per_finding[row[3]] = per_finding.get(row[3], 0) + 1
+    readers = _new_readers(connection, [(row[3], items[i].get("client_hash", "")) for i, row in chosen])
     rows: list[Report] = []
     for i, row in chosen:
         item, q = items[i], items[i]["quote"]
@@ -202,6 +214,7 @@ def _add_to_findings(connection, site: Site, items: list[dict], chosen: list[tup
                 comment=item.get("comment", ""),
                 client_hash=item.get("client_hash", ""),
                 email=item.get("email", "") if keep_email else "",
+                spam="",
             )
         )
     stamp = connection.ops.adapt_datetimefield_value(when)
@@ -210,7 +223,7 @@ def _add_to_findings(connection, site: Site, items: list[dict], chosen: list[tup
         values += [stamp if column == "created" else getattr(r, column) for column in _REPORT_COLUMNS]
     with connection.cursor() as cursor:
         for finding_id, n in per_finding.items():
-            cursor.execute(sql["count"], (n, stamp, finding_id))
+            cursor.execute(sql["count"], (n, readers.get(finding_id, 0), stamp, finding_id))
         # One INSERT for the group (the ORM's bulk_create spends more building it than the
         # database spends running it); ids come back in the order of VALUES, as bulk_create
         # itself relies on.
@@ -234,7 +247,37 @@ _REPORT_COLUMNS = (
     "start",
     "end",
 )
-_REPORT_COLUMNS += ("suggestion", "comment", "client_hash", "email")
+_REPORT_COLUMNS += ("suggestion", "comment", "client_hash", "email", "spam")
+
+
+def _new_readers(connection, pairs: list[tuple[int, str]]) -> dict[int, int]:
+    """Per finding, the readers among ``pairs`` (finding id, reader hash) who had not reported it
+    yet: one look-up for the whole group (index report_finding_reader), whatever its size. A
+    report without a hash counts as a reader of its own."""
+    wanted = {(f, h) for f, h in pairs if h}
+    seen: set[tuple[int, str]] = set()
+    if wanted:
+        finding_ids = sorted({f for f, _ in wanted})
+        hashes = sorted({h for _, h in wanted})
+        q = connection.ops.quote_name
+        # Plain SQL, as the group's other statements: the ORM spent more building this query than
+        # the database spends answering it. Names come from the model; values are parameters.
+        sql = (
+            f"SELECT DISTINCT finding_id, client_hash FROM {q(Report._meta.db_table)}"  # noqa: S608
+            f" WHERE finding_id IN ({', '.join(['%s'] * len(finding_ids))})"
+            f" AND client_hash IN ({', '.join(['%s'] * len(hashes))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*finding_ids, *hashes])
+            seen = {(f, h) for f, h in cursor.fetchall()}
+    out: dict[int, int] = {}
+    for finding_id, client_hash in pairs:
+        if client_hash:
+            if (finding_id, client_hash) in seen:
+                continue
+            seen.add((finding_id, client_hash))  # the same reader twice in one group: once
+        out[finding_id] = out.get(finding_id, 0) + 1
+    return out
 
 
 def _insert_reports(connection, n: int) -> str:
@@ -276,7 +319,7 @@ def _group_sql(connection) -> dict[str, str]:
         # Table names come from the models; values are always parameters.
         find = f"SELECT p.id, p.title, p.lang, f.id, f.status FROM {page} p LEFT JOIN {finding} f"  # noqa: S608
         find += " ON f.page_id = p.id AND f.span_key = %s WHERE p.site_id = %s AND p.url_hash = %s"
-        count = f"UPDATE {finding} SET report_count = report_count + %s, "  # noqa: S608
+        count = f"UPDATE {finding} SET report_count = report_count + %s, reader_count = reader_count + %s, "  # noqa: S608
         count += f"last_reported = {greatest}(last_reported, %s) WHERE id = %s"
         _GROUP_SQL[connection.vendor] = {"find": find, "count": count}
     return _GROUP_SQL[connection.vendor]
@@ -297,7 +340,9 @@ def _page(site: Site, url: str, title: str, lang: str) -> Page:
     return page
 
 
-def _finding(site: Site, page: Page, quote: Quote, when, spam: str = "") -> tuple[Finding, bool, str | None]:
+def _finding(
+    site: Site, page: Page, quote: Quote, when, spam: str = "", client_hash: str = ""
+) -> tuple[Finding, bool, str | None]:
     """The finding of this quote (created if new, in the spam folder when ``spam``), whether it
     existed, and its status before."""
     span_key = Finding.make_span_key(quote.exact, quote.start, quote.end)
@@ -315,6 +360,7 @@ def _finding(site: Site, page: Page, quote: Quote, when, spam: str = "") -> tupl
             end=quote.end,
             span_key=span_key,
             report_count=1,
+            reader_count=1,
             last_reported=when,
             **({"status": Finding.Status.SPAM, "status_changed": when} if spam else {}),
         )
@@ -325,6 +371,8 @@ def _finding(site: Site, page: Page, quote: Quote, when, spam: str = "") -> tupl
     previous_status = finding.status
     # Greatest: an imported report older than the finding's last one does not move it back.
     updates = {"report_count": F("report_count") + 1, "last_reported": Greatest("last_reported", Value(when))}
+    if not client_hash or not Report.objects.filter(finding=finding, client_hash=client_hash).exists():
+        updates["reader_count"] = F("reader_count") + 1
     fixed_before = finding.status_changed is None or when >= finding.status_changed
     if finding.status == Finding.Status.FIXED and fixed_before and not spam:
         # Readers still see the mistake after an editor said it was fixed:
@@ -348,6 +396,59 @@ def _spam_noted(finding: Finding, report: Report, duplicate: bool, why: str) -> 
         old = Finding.Status.NEW
     StatusChange.objects.create(
         finding=finding, user=None, old_status=old, new_status=finding.status, note=note
+    )
+
+
+def _lift_from_spam(finding: Finding, report: Report, when, notify: bool) -> bool:
+    """Take a finding out of the spam folder once clean reports from enough readers confirm it.
+
+    Admission judges each report on its own (typodesk.abuse.spam), and one suspicious report, often
+    the first, sent the whole finding to spam: a polite comment pasted on several pages buried a
+    typo that dozens of readers reported. A finding is spam only while its reports are: when
+    ``TYPODESK_SPAM_LIFT_READERS`` different readers (the day's hash; none of them a reader of a
+    spam report) sent clean reports, it goes back to the inbox as new, the spam reports stay
+    marked (the desk says "possible spam"). Only a move to spam made automatically is undone; an
+    editor's decision stands. Returns whether it moved.
+    """
+    last = (
+        StatusChange.objects.filter(finding=finding, new_status=Finding.Status.SPAM)
+        .order_by("-created", "-pk")
+        .only("user_id")
+        .first()
+    )
+    if last is None or last.user_id is not None or finding.status != Finding.Status.SPAM:
+        return False  # an editor (or an import) put it there, or it left the folder meanwhile
+    readers = clean_readers(finding.pk)
+    if readers < settings.TYPODESK_SPAM_LIFT_READERS:
+        return False
+    moved = Finding.objects.filter(pk=finding.pk, status=Finding.Status.SPAM).update(
+        status=Finding.Status.NEW, status_changed=when
+    )
+    if not moved:
+        return False
+    StatusChange.objects.create(
+        finding=finding,
+        user=None,
+        old_status=Finding.Status.SPAM,
+        new_status=Finding.Status.NEW,
+        note=f"Automatically: {readers} readers reported it without anything that looks like spam;"
+        " back from the spam folder.",
+    )
+    finding.status, finding.status_changed = Finding.Status.NEW, when
+    if notify:  # the editors never heard of it: news now
+        outbox.report_recorded(finding, report, duplicate=False, previous_status=None, when=when)
+    return True
+
+
+def clean_readers(finding_id: int) -> int:
+    """Readers whose reports of the finding look clean and who sent none that looks like spam
+    (a report without a reader hash, an import, counts as a reader of its own)."""
+    reports = Report.objects.filter(finding_id=finding_id)
+    spammers = reports.exclude(spam="").exclude(client_hash="").values("client_hash")
+    clean = reports.filter(spam="").exclude(client_hash__in=spammers)
+    return (
+        clean.exclude(client_hash="").values("client_hash").distinct().count()
+        + clean.filter(client_hash="").count()
     )
 
 

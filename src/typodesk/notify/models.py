@@ -234,12 +234,18 @@ class WorkerBeat(models.Model):
 
 
 class ReaderMail(models.Model):
-    """The "thank you, it is fixed" mail to a reader who left an address (typodesk.notify.reader).
+    """The "thank you, it is fixed" mail to a reader who left an address (typodesk.notify.reader),
+    and the "still on the page" mail to the editor who marked a finding fixed (kind "regressed",
+    typodesk.notify.editor): one person, one address, one outbox.
 
     Written in the transaction that marks the finding fixed (the outbox), sent by the worker with
-    retries; the address is erased here and from the finding's reports as soon as the mail is
-    sent or has failed for good. One pending mail per address and finding.
+    retries; the address is erased here (and, for a reader's mail, from the finding's reports) as
+    soon as the mail is sent or has failed for good. One pending mail per address and finding.
     """
+
+    class Kind(models.TextChoices):
+        FIXED = "fixed", "Fixed (to a reader)"
+        REGRESSED = "regressed", "Still on the page (to the editor who marked it fixed)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
@@ -249,6 +255,7 @@ class ReaderMail(models.Model):
     finding = models.ForeignKey("findings.Finding", on_delete=models.CASCADE, related_name="reader_mails")
     address = models.EmailField(blank=True, help_text="Erased once the mail is sent or failed for good.")
     lang = models.CharField(max_length=8, default="en")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIXED)
     # What the mail says, copied when the finding was fixed (a retry says the same).
     data = models.JSONField(default=dict)
     uid = models.CharField(max_length=40, unique=True, default=new_uid)

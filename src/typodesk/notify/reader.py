@@ -65,7 +65,9 @@ def status_changed(finding, old_status: str, new_status: str, when: datetime | N
 
     if old_status == new_status:
         return 0
-    pending = ReaderMail.objects.filter(finding_id=finding.pk, status=ReaderMail.Status.PENDING)
+    pending = ReaderMail.objects.filter(
+        finding_id=finding.pk, status=ReaderMail.Status.PENDING, kind=ReaderMail.Kind.FIXED
+    )
     if new_status == Finding.Status.FIXED:
         return _queue(finding, when or timezone.now())
     # Not fixed after all (reopened): the mails not sent yet are taken back; the addresses stay
@@ -130,6 +132,10 @@ def _snapshot(finding) -> dict:
 
 def render(mail: ReaderMail) -> tuple[str, str, str]:
     """Subject, plain text and HTML of the mail, in its language."""
+    if mail.kind == ReaderMail.Kind.REGRESSED:
+        from typodesk.notify import editor
+
+        return editor.render(mail)
     d = mail.data
     context = {
         "site": clean(d.get("site"), one_line=True, limit=200),
@@ -261,7 +267,8 @@ class ReaderMailer:
             lease_until=None,
             last_error=error,
         )
-        Report.objects.filter(finding_id=mail.finding_id, email__iexact=mail.address).update(email="")
+        if mail.kind == ReaderMail.Kind.FIXED:
+            Report.objects.filter(finding_id=mail.finding_id, email__iexact=mail.address).update(email="")
         log.info("reader mail %s for finding %s: %s", mail.uid, mail.finding_id, status)
 
     def _failed(self, mail: ReaderMail, exc: DeliveryError) -> None:

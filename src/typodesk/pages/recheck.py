@@ -49,6 +49,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from typodesk.findings.models import Finding, StatusChange
+from typodesk.notify import editor as editor_mail
 from typodesk.notify import outbox
 from typodesk.notify import reader as reader_mail
 from typodesk.pages.schedule import checkable
@@ -199,6 +200,12 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
         # reading), but the same reader mail: fixed on the page tells the readers; reopened takes
         # back a mail not sent yet.
         reader_mail.status_changed(finding, status, new_status, when=now)
+        if new_verification == V.STILL_ON_PAGE:
+            # Regressed: whoever said it was fixed hears that it is not (their e-mail, unless one
+            # of the site's e-mail channels reaches them already).
+            after = evidence.get("after") or {}
+            around = (after.get("prefix", "")[-40:], after.get("text", ""), after.get("suffix", "")[:40])
+            editor_mail.regressed(finding, now, "".join(around).strip(" …"))
         outbox.fix_checked(
             finding,
             verified=verdict != "present",
