@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: streamed answers (static files) reach the ASGI server as asynchronous iterators.
+    "typodesk.asyncstream.AsyncStreamingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "typodesk.abuse.middleware.ApiMethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
