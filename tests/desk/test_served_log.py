@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import urllib.request
 
-
 WARNING = "StreamingHttpResponse must consume synchronous iterators"
 
 
