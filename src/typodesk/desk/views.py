@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -166,10 +165,11 @@ def inbox_export(request, fmt: str):
     if filters.errors:
         return HttpResponseBadRequest(" ".join(filters.errors))
     content_type, ext = FORMATS[fmt]
-    chunks = desk_export.csv_chunks(filters) if fmt == "csv" else desk_export.json_chunks(filters)
-    name = filters.sites[0].public_key if len(filters.sites) == 1 else "typodesk"
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return stream(request, chunks, content_type, f"{name}-findings-{stamp}.{ext}")
+    if fmt == "csv":
+        chunks = desk_export.for_spreadsheets(desk_export.csv_chunks(filters))
+    else:
+        chunks = desk_export.json_chunks(filters)
+    return stream(request, chunks, content_type, desk_export.file_name(filters.sites, ext))
 
 
 def _attach_suggestions(findings) -> None:
