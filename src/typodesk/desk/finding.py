@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from typodesk.desk.fragment import live_link
+from typodesk.findings import history
 from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.findings.services import StatusError, set_status
 from typodesk.pages.desk import finding_context
@@ -170,6 +171,7 @@ class HistoryRow:
     old_label: str
     new_label: str
     who: str  # "editor", "page reader", "reader", "automatic"
+    why: str = ""  # the automatic change's explanation, in the desk's language (findings.history)
 
 
 def history_of(finding: Finding) -> list[HistoryRow]:
@@ -177,9 +179,9 @@ def history_of(finding: Finding) -> list[HistoryRow]:
     for h in finding.history.all():
         if h.user_id:
             who = "editor"
-        elif h.note.startswith("Automatically"):
+        elif history.is_automatic(h):
             who = "automatic"
-        elif h.note:
+        elif h.note or h.code:
             who = "page reader"
         else:
             who = "reader"
@@ -189,6 +191,7 @@ def history_of(finding: Finding) -> list[HistoryRow]:
                 STATUS_LABELS.get(h.old_status, h.old_status),
                 STATUS_LABELS.get(h.new_status, h.new_status),
                 who,
+                history.describe(h),
             )
         )
     return rows
