@@ -182,7 +182,8 @@ NAMES = {
     "english",  # the languages' own names in the sites' language choice
 }
 # Written alike in English and Azerbaijani.
-SAME_IN_AZ = {"spam", "status", "token", "median", "server", "start", "minimum", "format", "may"}  # may: the month
+# ("may": the month, lower case in an Azerbaijani date.)
+SAME_IN_AZ = {"spam", "status", "token", "median", "server", "start", "minimum", "format", "may"}
 SKIP_TAGS = {"q", "mark", "ins", "del", "code", "kbd", "pre", "script", "style", "textarea"}
 VISIBLE_ATTRS = ("placeholder", "aria-label", "title", "alt")
 
