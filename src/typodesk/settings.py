@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.utils.csp import CSP
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: streamed answers (static files) reach the ASGI server as asynchronous iterators.
+    "typodesk.asyncstream.AsyncStreamingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "typodesk.abuse.middleware.ApiMethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -113,6 +116,11 @@ LANGUAGES = [("en", "English"), ("ru", "Русский"), ("az", "Azərbaycanca"
 USE_I18N = True
 TIME_ZONE = conf.env("TYPODESK_TIME_ZONE", "UTC")
 USE_TZ = True
+
+# Django's own strings where the desk words them differently (az: "parol", not "şifrə"; month
+# names in dates in lower case), and date formats of our own (typodesk/formats).
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+FORMAT_MODULE_PATH = ["typodesk.formats"]
 
 STATIC_URL = "/static/"
 # Files are served from the installed package; no collectstatic step is needed.

@@ -6,6 +6,7 @@ from typodesk import metrics as metrics_views
 from typodesk import views as core_views
 from typodesk.abuse import views as abuse_views
 from typodesk.apiv1 import views as apiv1_views
+from typodesk.favicon import favicon
 from typodesk.ingest import orphus
 from typodesk.ingest.api import api
 from typodesk.widget import views as widget_views
@@ -34,6 +35,7 @@ urlpatterns = [
     path("c/", include("typodesk.corrections.public_urls")),
     path("", include("typodesk.demo.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("metrics", metrics_views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     # The desk's language switcher (the footer form): POST only, CSRF-checked, kept in a cookie.

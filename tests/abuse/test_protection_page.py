@@ -3,6 +3,8 @@ viewers read; non-members get a 404 like for a site that does not exist."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.abuse.conftest import body, post
@@ -38,7 +40,7 @@ def test_the_page_shows_refusals_by_reason_and_period(client, site, people):
     html = client.get(page_url(site)).content.decode()
     assert 'data-reason="honeypot"' in html and 'data-reason="too_fast"' in html
     row = html.split('data-reason="honeypot"')[1].split("</tr>")[0]
-    assert row.count('<td class="n">2</td>') == 3  # today, 7 days, 30 days
+    assert len(re.findall(r'<td class="n"[^>]*>2</td>', row)) == 3  # today, 7 days, 30 days
     assert "Hidden field filled in" in html
 
 
@@ -162,7 +164,7 @@ def test_todays_busiest_readers_can_be_blocked_from_the_page(client, site, peopl
     client.force_login(people["owner"])
     html = client.get(page_url(site)).content.decode()
     rows = html.split('<table class="readers">')[1].split("</table>")[0].split("<tr>")[2:]
-    assert busy in rows[0] and '<td class="n">4</td><td class="n">1</td>' in rows[0]
+    assert busy in rows[0] and re.search(r'<td class="n"[^>]*>4</td><td class="n"[^>]*>1</td>', rows[0])
     assert len(rows) == 2
     assert "203.0.113" not in html  # hashes, never addresses
     client.post(page_url(site, "block/"), {"client_hash": busy})

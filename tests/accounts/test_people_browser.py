@@ -230,7 +230,7 @@ def test_the_copy_button_copies_the_snippet(desk, browser):
     page.wait_for_url(url + "/desk/")
     page.goto(url + f"/desk/sites/{key}/")
     page.get_by_role("button", name="Copy").click()
-    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    expect(page.locator("#copy-status")).to_have_text("Copied")
     copied = page.evaluate("() => navigator.clipboard.readText()")
     assert copied == f'<script src="{url}/widget.js" data-site="{key}" defer></script>'
     ctx.close()

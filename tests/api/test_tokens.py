@@ -113,6 +113,66 @@ class TestDeskPage:
         assert desk.post(reverse("apiv1:token-revoke", args=[theirs.pk])).status_code == 404
         assert ApiToken.objects.get(pk=theirs.pk).revoked is None
 
+    def test_a_token_needs_a_name(self, desk, site):
+        for name in ("", "   "):
+            r = desk.post(reverse("apiv1:token-create"), {"name": name, "site": site.public_key})
+            assert r.status_code == 400 and not ApiToken.objects.exists()
+            assert "Give the token a name" in r.content.decode()
+
+    def test_the_form_starts_at_the_narrowest_scope(self, desk, site, other_site, people):
+        from typodesk.sites.models import Membership
+
+        Membership.objects.create(site=other_site, user=people["editor"], role="editor")
+        page = desk.get(reverse("apiv1:tokens")).content.decode()
+        form = page[page.index('class="token-form"') :]
+        # One site chosen (the first, by name), "all my sites" an explicit choice after them,
+        # read-only checked, an expiry in 90 days.
+        assert f'<option value="{site.public_key}" selected>' in form
+        assert '<option value="all">' in form and form.index('value="all"') > form.index(
+            other_site.public_key
+        )
+        assert '<input type="radio" name="access" value="read" checked>' in form
+        assert '<option value="90" selected>' in form
+        # What the form sends by default makes a read-only token for one site.
+        desk.post(reverse("apiv1:token-create"), {"name": "Dash", "site": site.public_key, "expires": "90"})
+        token = ApiToken.objects.get(name="Dash")
+        assert (token.site, token.read_only) == (site, True)
+        assert timedelta(days=89) < token.expires - timezone.now() <= timedelta(days=90)
+        # A site must be chosen; all sites and writing only when asked for.
+        r = desk.post(reverse("apiv1:token-create"), {"name": "x", "site": ""})
+        assert r.status_code == 400 and "Choose one of your sites" in r.content.decode()
+        desk.post(
+            reverse("apiv1:token-create"),
+            {"name": "Wide", "site": "all", "access": "write", "expires": "none"},
+        )
+        wide = ApiToken.objects.get(name="Wide")
+        assert (wide.site, wide.read_only, wide.expires) == (None, False, None)
+        r = desk.post(
+            reverse("apiv1:token-create"), {"name": "x", "site": site.public_key, "expires": "forever"}
+        )
+        assert r.status_code == 400 and "Choose when the token expires" in r.content.decode()
+
+    def test_the_new_token_is_shown_whole_in_the_example(self, desk, site):
+        r = desk.post(reverse("apiv1:token-create"), {"name": "CMS", "site": site.public_key})
+        secret = r.context["new_secret"]
+        html = r.content.decode()
+        assert f"Authorization: Bearer {secret}" in html and f"Bearer {secret[:10]}…" not in html
+        assert html.count("data-copy=") == 2  # the token and the command
+
+    def test_an_expired_token_is_refused_and_shown_expired(self, desk, client, site, people):
+        token, secret = create_token(
+            people["editor"], site=site, name="Old", expires=timezone.now() + timedelta(days=1)
+        )
+        assert Api(client, secret).get("/findings").status_code == 200
+        ApiToken.objects.filter(pk=token.pk).update(expires=timezone.now() - timedelta(seconds=1))
+        body = assert_error(Api(client, secret).get("/findings"), 401, "authorization")
+        assert "expired" in body["error"] and "make a new one" in body["error"]
+        listing = desk.get(reverse("apiv1:tokens")).content.decode()
+        row = listing[listing.index(f'data-token="{token.pk}"') :]
+        assert "expired" in row[: row.index("</tr>")]
+        create_token(people["editor"], site=site, name="Forever")
+        assert "no expiry" in desk.get(reverse("apiv1:tokens")).content.decode()
+
     def test_changes_need_post_and_csrf(self, people, site):
         from django.test import Client
 
@@ -130,6 +190,13 @@ class TestDeskPage:
         assert "News Example" in page and "Other" not in page
         r = desk.get(reverse("apiv1:export-download", args=[site.public_key, "jsonld"]))
         assert r.status_code == 200 and r["Content-Type"].startswith("application/ld+json")
+        day = timezone.localdate().isoformat()
+        assert r["Content-Disposition"] == f'attachment; filename="news-example-findings-{day}.jsonld"'
+        # The CSV opens in Excel: UTF-8 with a byte order mark, named by the site and the day.
+        r = desk.get(reverse("apiv1:export-download", args=[site.public_key, "csv"]))
+        body = b"".join(r.streaming_content)
+        assert body.startswith(b"\xef\xbb\xbfid,") and body.count(b"\xef\xbb\xbf") == 1
+        assert r["Content-Disposition"] == f'attachment; filename="news-example-findings-{day}.csv"'
         assert (
             desk.get(reverse("apiv1:export-download", args=[other_site.public_key, "csv"])).status_code == 404
         )

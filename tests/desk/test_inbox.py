@@ -308,8 +308,8 @@ def test_export_keeps_the_filters(logged_in, site):
     set_status(report(site, "closed", start=40), "fixed")
     r = logged_in.get(reverse("desk:inbox-export", args=["csv"]) + "?suggested=1")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
-    assert r["Content-Disposition"].startswith(f'attachment; filename="{site.public_key}-findings-')
-    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode())))
+    assert r["Content-Disposition"].startswith('attachment; filename="news-findings-')
+    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
     from typodesk.interchange.export import CSV_COLUMNS
 
     assert rows[0] == CSV_COLUMNS
@@ -342,7 +342,8 @@ def test_export_over_several_sites_names_each_findings_site(client, make_user, s
         "there": other.public_key,
     }
     assert {s["key"] for s in doc["sites"]} == {site.public_key, other.public_key}
-    rows = list(csv.reader(io.StringIO(b"".join(client.get("/desk/inbox.csv").streaming_content).decode())))
+    csv_text = b"".join(client.get("/desk/inbox.csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(csv_text)))
     assert rows[0][-1] == "site" and {r[-1] for r in rows[1:]} == {site.public_key, other.public_key}
 
 

@@ -165,6 +165,15 @@ def test_sections_and_languages():
     assert rollup.section_of("https://n.example/news/2024/x") == "news"
     assert rollup.section_of("https://n.example/") == ""
     assert rollup.section_of("https://n.example") == ""
+    # A sub-section is a section of its own; the page itself and numbers (dates, ids) are not.
+    assert rollup.section_of("https://n.example/news/story") == "news"
+    assert rollup.section_of("https://n.example/news/story/") == "news"  # a permalink with a slash
+    assert rollup.section_of("https://n.example/news/") == "news"
+    assert rollup.section_of("https://n.example/news/sport/story") == "news/sport"
+    assert rollup.section_of("https://n.example/news/sport/2024/05/story") == "news/sport"
+    assert rollup.section_of("https://n.example/news/sport/football/story") == "news/sport"
+    assert rollup.section_of("https://n.example/2024/05/story") == "2024"
+    assert rollup.section_of("https://n.example/story") == "story"
     assert rollup.lang_of("en-GB") == "en" and rollup.lang_of("RU") == "ru" and rollup.lang_of("") == ""
     assert rollup.lang_of("<b>") == "" and rollup.lang_of("az-Latn-AZ") == "az"
 
@@ -244,3 +253,34 @@ def test_the_rebuild_command(site, capsys):
     call_command("overview_rebuild")
     assert "overview rebuilt: 1 report days, 1 pages, 1 sections" in capsys.readouterr().out
     assert StatusCount.objects.get(site=site, status="new").findings == 1
+
+
+def test_sub_sections_are_rows_of_their_own_on_the_overview(client, site, editor):
+    report(site, "teh", "/news/sport/match")
+    report(site, "wrold", "/news/sport/2026/12/final", start=30)
+    report(site, "recieve", "/news/city-council")
+    rollup.catch_up()
+    rows = dict(SectionCount.objects.filter(site=site).values_list("section", "mistakes"))
+    assert rows == {"news/sport": 2, "news": 1}
+    client.force_login(editor)
+    html = client.get(reverse("overview:site", args=[site.public_key])).content.decode()
+    assert '<th scope="row">/news/sport/</th>' in html and '<th scope="row">/news/</th>' in html
+
+
+def test_counts_as_of_moves_while_nothing_new_arrives(client, site, editor):
+    report(site, "teh")
+    rollup.catch_up()
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    Feed.objects.update(updated_at=two_hours_ago)
+    client.force_login(editor)
+    url = reverse("overview:site", args=[site.public_key])
+    assert client.get(url).context["o"].as_of == two_hours_ago  # as the worker last said
+    # The worker looks again and finds nothing new: the counts are as of that look.
+    before = timezone.now()
+    assert rollup.catch_up() == 0
+    assert all(f.updated_at >= before for f in Feed.objects.all())
+    as_of = client.get(url).context["o"].as_of
+    assert as_of >= before
+    # Looks within half a minute write nothing (an idle worker is not a stream of writes).
+    rollup.catch_up()
+    assert client.get(url).context["o"].as_of == as_of

@@ -90,7 +90,7 @@ def test_the_snippet_follows_the_settings(as_owner, site, settings):
         f"&lt;script src=&quot;https://desk.news.example/widget.js&quot; data-site=&quot;{site.public_key}&quot; "
         "defer&gt;&lt;/script&gt;"
     ) in html
-    assert 'data-copy="snippet"' in html and "sites/copy.js" in html
+    assert 'data-copy="snippet"' in html and "desk/copy.js" in html
     Site.objects.filter(pk=site.pk).update(root_selector='main .text[data-x="1"]', default_language="ru")
     html = as_owner.get(url(site)).content.decode()
     assert (

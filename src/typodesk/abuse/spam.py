@@ -9,8 +9,9 @@ Three signs, checked on what the reader wrote (the comment and the suggestion):
   :data:`MIN_REPEATED` characters or more count: "the" as the correction of "teh" may well
   be right on many pages.
 
-:func:`verdict` returns why, as a short English phrase for the finding's history ("3 links in
-the comment"), or "" when nothing looks wrong.
+:func:`verdict` returns why, as a short English phrase ("3 links in the comment"; the API gives it
+as the history row's reason) that also carries each sign as data (:class:`Verdict`), from which
+the desk says it in its own language (findings.history); or "" when nothing looks wrong.
 """
 
 from __future__ import annotations
@@ -38,29 +39,50 @@ def _text(report: Mapping, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+class Verdict(str):
+    """The English phrase, with each sign as data in ``reasons``: ``{"kind": "word" | "links" |
+    "repeated", "field": "comment" | "suggestion", …}`` (the word, the count, the pages and
+    minutes), stored with the history row so that the desk can say it in any language."""
+
+    reasons: list[dict]
+
+    def __new__(cls, reasons: list[tuple[str, dict]]) -> Verdict:
+        v = super().__new__(cls, "; ".join(text for text, _data in reasons))
+        v.reasons = [data for _text, data in reasons]
+        return v
+
+
 def verdict(site, policy: Policy, report: Mapping, page_url: str) -> str:
-    """Why the report looks like spam, or ""; records the texts it saw for the repetition sign."""
+    """Why the report looks like spam (a :class:`Verdict`), or ""; records the texts it saw for
+    the repetition sign."""
     texts = [(label, _text(report, name)) for name, label in FIELDS]
     texts = [(label, t) for label, t in texts if t]
     if not texts:
         return ""
-    reasons = []
+    reasons: list[tuple[str, dict]] = []
     pattern = word_pattern(policy.words)
     if pattern is not None:
         for label, text in texts:
             m = pattern.search(text)
             if m:
-                reasons.append(f"the blocked word “{m.group(0)}” in the {label}")
+                word = m.group(0)
+                reasons.append(
+                    (
+                        f"the blocked word “{word}” in the {label}",
+                        {"kind": "word", "field": label, "word": word},
+                    )
+                )
                 break
     for label, text in texts:
         n = len(LINK.findall(text))
         if n > policy.max_links:
-            reasons.append(f"{n} links in the {label}" if n != 1 else f"a link in the {label}")
+            phrase = f"{n} links in the {label}" if n != 1 else f"a link in the {label}"
+            reasons.append((phrase, {"kind": "links", "field": label, "n": n}))
             break
     repeated = _repeated(site, texts, page_url)
     if repeated:
         reasons.append(repeated)
-    return "; ".join(reasons)
+    return Verdict(reasons) if reasons else ""
 
 
 def _digest(text: str) -> str | None:
@@ -70,9 +92,9 @@ def _digest(text: str) -> str | None:
     return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _repeated(site, texts, page_url: str) -> str:
+def _repeated(site, texts, page_url: str) -> tuple[str, dict] | None:
     page = now = window = None
-    found = ""
+    found = None
     for label, text in texts:
         digest = _digest(text)
         if digest is None:
@@ -85,7 +107,10 @@ def _repeated(site, texts, page_url: str) -> str:
         pages = TextSighting.objects.filter(site_id=site.pk, digest=digest, created__gte=now - window).count()
         if pages >= settings.TYPODESK_SPAM_REPEAT_PAGES and not found:
             minutes = settings.TYPODESK_SPAM_REPEAT_MINUTES
-            found = f"the same {label} on {pages} pages within {minutes} minutes"
+            found = (
+                f"the same {label} on {pages} pages within {minutes} minutes",
+                {"kind": "repeated", "field": label, "pages": pages, "minutes": minutes},
+            )
     return found
 
 

@@ -37,10 +37,18 @@ def find_token(secret: str) -> ApiToken | None:
         .filter(token_hash=hash_token(secret), revoked=None)
         .first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.expired():
         return None
     touch(token)
     return token
+
+
+def expired_token(secret: str) -> ApiToken | None:
+    """The live token with this secret if it has expired (for the 401's message), else None."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = ApiToken.objects.filter(token_hash=hash_token(secret), revoked=None).first()
+    return token if token is not None and token.expired() else None
 
 
 def touch(token: ApiToken, now=None) -> None:
@@ -142,6 +150,15 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Access:
         found = find_token(token)
         if found is None:
+            expired = expired_token(token)
+            if expired is not None:
+                raise api_error(
+                    401,
+                    f"This API token expired at {expired.expires.isoformat(timespec='seconds')}: "
+                    "make a new one in the desk (API tokens).",
+                    "authorization",
+                    {"WWW-Authenticate": 'Bearer realm="typodesk", error="invalid_token"'},
+                )
             raise api_error(
                 401,
                 "This API token is unknown, revoked, or its user is deactivated.",

@@ -12,6 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from typodesk.sites.models import Site
 
@@ -39,12 +40,17 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
+    # NULL: it never expires. The API refuses it from this moment on (apiv1.access).
+    expires = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "revoked"], name="apitoken_user")]
 
     def __str__(self) -> str:
         return f"{self.shown}… of {self.user_id}"
+
+    def expired(self, now=None) -> bool:
+        return self.expires is not None and self.expires <= (now or timezone.now())
 
     @property
     def scope(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 
 BATCH = 64 * 1024
 
@@ -45,6 +46,7 @@ def stream(
     chunks = iter(chunks)
     body = _async(chunks) if isinstance(request, ASGIRequest) else _sync(chunks)
     response = StreamingHttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # RFC 6266/5987: an ASCII fallback and the UTF-8 name (a site named in Cyrillic keeps its name).
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store"
     return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 
 from typodesk.apiv1.models import SHOWN_CHARS, ApiToken, hash_token, new_secret
@@ -13,9 +15,15 @@ class TokenError(ValueError):
 
 
 def create_token(
-    user, *, site: Site | None = None, read_only: bool = False, name: str = ""
+    user,
+    *,
+    site: Site | None = None,
+    read_only: bool = False,
+    name: str = "",
+    expires: datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token of ``user`` and its secret, which is shown once and never stored."""
+    """A new token of ``user`` and its secret, which is shown once and never stored; ``expires``:
+    the moment the API stops taking it (None: never)."""
     if not user.is_active:
         raise TokenError(_("%(email)s is deactivated") % {"email": user.email})
     if site is not None and role_of(user, site) is None:
@@ -33,5 +41,6 @@ def create_token(
         name=name,
         shown=secret[:SHOWN_CHARS],
         token_hash=hash_token(secret),
+        expires=expires,
     )
     return token, secret

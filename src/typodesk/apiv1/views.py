@@ -9,6 +9,8 @@ the new token shown once in the answer to the POST that made it (never kept in t
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from typodesk.apiv1.models import ApiToken
 from typodesk.apiv1.streaming import stream
 from typodesk.apiv1.tokens import TokenError, create_token
+from typodesk.desk.export import file_name, for_spreadsheets
 from typodesk.interchange.export import FORMATS, export_chunks
 from typodesk.sites.models import sites_for
 
@@ -64,27 +67,49 @@ def _tokens_page(
             "new_token": new_token,
             "error": error,
             "api_base": request.build_absolute_uri("/api/v1"),
+            "now": timezone.now(),
         },
         status=status,
     )
+
+
+# How long a new token lives, as the desk offers it (days; None: it never expires).
+EXPIRY_DAYS = {"30": 30, "90": 90, "365": 365, "none": None}
 
 
 @login_required
 @never_cache  # the answer shows the new token: no cache may keep it
 @require_POST
 def token_create(request):
-    site = None
+    """A new token, as narrow as the form says: one site unless "all my sites" is chosen, read-only
+    unless "read and write" is, and a name to recognise it by."""
+    name = request.POST.get("name", "").strip()
+    if not name:
+        return _tokens_page(
+            request,
+            error=_("Give the token a name: what it is for, so that you can tell it apart."),
+            status=400,
+        )
     key = request.POST.get("site", "")
-    if key:
-        site = sites_for(request.user).filter(public_key=key).first()
+    site = None
+    if key != "all":
+        site = sites_for(request.user).filter(public_key=key).first() if key else None
         if site is None:
-            return _tokens_page(request, error=_("Choose one of your sites."), status=400)
+            return _tokens_page(request, error=_("Choose one of your sites, or all of them."), status=400)
+    access = request.POST.get("access") or ("read" if request.POST.get("read_only") == "on" else "")
+    if access not in ("read", "write"):
+        access = "read"  # the narrowest, when nothing says otherwise
+    expiry = request.POST.get("expires", "none")
+    if expiry not in EXPIRY_DAYS:
+        return _tokens_page(request, error=_("Choose when the token expires."), status=400)
+    days = EXPIRY_DAYS[expiry]
     try:
         token, secret = create_token(
             request.user,
             site=site,
-            read_only=request.POST.get("read_only") == "on",
-            name=request.POST.get("name", "").strip(),
+            read_only=access == "read",
+            name=name,
+            expires=timezone.now() + timedelta(days=days) if days else None,
         )
     except TokenError as exc:
         return _tokens_page(request, error=str(exc), status=400)
@@ -114,4 +139,7 @@ def export_download(request, key: str, fmt: str):
         raise Http404
     site = get_object_or_404(sites_for(request.user), public_key=key)
     content_type, ext = FORMATS[fmt]
-    return stream(request, export_chunks(site, fmt), content_type, f"{site.public_key}-findings.{ext}")
+    chunks = export_chunks(site, fmt)
+    if fmt == "csv":
+        chunks = for_spreadsheets(chunks)
+    return stream(request, chunks, content_type, file_name([site], ext))

@@ -12,14 +12,39 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from datetime import date
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from typodesk.desk.inbox import Filters, iter_all
 from typodesk.findings.export import EXPORT_VERSION, export_header, finding_dict
 from typodesk.findings.models import Report, StatusChange
 from typodesk.interchange.export import CSV_COLUMNS, _cell, suggestion_counts
+from typodesk.sites.models import Site
+
+# Excel reads a CSV file as UTF-8 only when it starts with a byte order mark (without it, Cyrillic
+# comes out as mojibake). Only the desk's downloads carry it: the API's and the CLI's CSV are read
+# by programs, for which the mark would be part of the first column's name.
+BOM = "\ufeff"
+
+
+def for_spreadsheets(chunks: Iterable[str]) -> Iterator[str]:
+    """A CSV download as the desk sends it: the byte order mark, then the CSV."""
+    yield BOM
+    yield from chunks
+
+
+def file_name(sites: list[Site], ext: str, today: date | None = None) -> str:
+    """ "news-baku-findings-2026-12-05.csv": the site's name (not its opaque key) and the day, so
+    that downloads of several sites and days stay apart in a downloads folder."""
+    day = (today or timezone.localdate()).isoformat()
+    if len(sites) == 1:
+        name = slugify(sites[0].name, allow_unicode=True) or "site"
+    else:
+        name = "typodesk"
+    return f"{name}-findings-{day}.{ext}"
 
 
 def _dicts(filters: Filters) -> Iterator[dict]:

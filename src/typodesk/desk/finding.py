@@ -24,6 +24,7 @@ from typodesk.desk import undo
 from typodesk.desk.finding_state import regression_of, spam_signs, status_label_of, summary_of
 from typodesk.desk.fragment import live_link
 from typodesk.desk.suggestions import is_the_quote, suggestions_of
+from typodesk.findings import history
 from typodesk.findings.models import Finding, Report, StatusChange
 from typodesk.findings.services import StatusError, set_status
 from typodesk.pages.desk import finding_context
@@ -150,6 +151,7 @@ class HistoryRow:
     old_label: str
     new_label: str
     who: str  # "editor", "page reader", "reader", "automatic"
+    why: str = ""  # the automatic change's explanation, in the desk's language (findings.history)
 
 
 def history_of(finding: Finding) -> list[HistoryRow]:
@@ -157,9 +159,9 @@ def history_of(finding: Finding) -> list[HistoryRow]:
     for h in finding.history.all():
         if h.user_id:
             who = "editor"
-        elif h.note.startswith("Automatically"):
+        elif history.is_automatic(h):
             who = "automatic"
-        elif h.note:
+        elif h.note or h.code:
             who = "page reader"
         else:
             who = "reader"
@@ -169,6 +171,7 @@ def history_of(finding: Finding) -> list[HistoryRow]:
                 STATUS_LABELS.get(h.old_status, h.old_status),
                 STATUS_LABELS.get(h.new_status, h.new_status),
                 who,
+                history.describe(h),
             )
         )
     return rows

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from typodesk.apiv1.streaming import stream
 from typodesk.desk import export as desk_export
@@ -85,10 +84,11 @@ def inbox_export(request, fmt: str):
     if filters.errors:
         return HttpResponseBadRequest(" ".join(filters.errors))
     content_type, ext = FORMATS[fmt]
-    chunks = desk_export.csv_chunks(filters) if fmt == "csv" else desk_export.json_chunks(filters)
-    name = filters.sites[0].public_key if len(filters.sites) == 1 else "typodesk"
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return stream(request, chunks, content_type, f"{name}-findings-{stamp}.{ext}")
+    if fmt == "csv":
+        chunks = desk_export.for_spreadsheets(desk_export.csv_chunks(filters))
+    else:
+        chunks = desk_export.json_chunks(filters)
+    return stream(request, chunks, content_type, desk_export.file_name(filters.sites, ext))
 
 
 def _attach_suggestions(findings) -> None:

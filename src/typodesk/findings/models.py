@@ -205,6 +205,10 @@ class StatusChange(models.Model):
     duplicate_of = models.ForeignKey(
         Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What an automatic change says, as a code and its values (findings.history.describe makes the
+    # sentence in the desk's language); "" for editors' changes and rows from before codes.
+    code = models.CharField(max_length=30, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["created"]

@@ -388,14 +388,25 @@ def _finding(
 def _spam_noted(finding: Finding, report: Report, duplicate: bool, why: str) -> None:
     """The history says why a report went to spam: the new finding's move there, or (a report
     joining an existing finding, whose status one suspicious report does not change) a note."""
+    reasons = list(getattr(why, "reasons", ()))  # abuse.spam.Verdict: each sign, to translate
     if duplicate:
         note = f"Automatically: report #{report.pk} looks like spam: {why}"
         old = finding.status
+        code, params = "spam-report", {"report": report.pk, "reasons": reasons}
     else:
         note = f"Automatically: {why}"
         old = Finding.Status.NEW
+        code, params = "spam", {"reasons": reasons}
+    if not reasons:  # a reason given as plain text (tests, imports): shown as written
+        code, params = "", {}
     StatusChange.objects.create(
-        finding=finding, user=None, old_status=old, new_status=finding.status, note=note
+        finding=finding,
+        user=None,
+        old_status=old,
+        new_status=finding.status,
+        note=note,
+        code=code,
+        params=params,
     )
 
 

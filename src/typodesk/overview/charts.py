@@ -113,6 +113,23 @@ def stacked(bars: list[Bar], *, title: str, desc: str, height: int = 44) -> Safe
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
 
 
+# SVG text does not wrap: a label over one line of a 360-pixel phone's chart would run out of
+# the card. Labels are cut to what fits there (the whole label is in the row's tooltip and in the
+# table under the chart).
+LABEL_CHARS = 34
+
+
+def short_label(label: str, limit: int = LABEL_CHARS) -> str:
+    """``label`` cut to ``limit`` characters, at a word boundary when there is one, with "…"."""
+    if len(label) <= limit:
+        return label
+    cut = label[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:-–—/") + "…"
+
+
 def bar_list(bars: list[Bar], *, title: str, desc: str, row: int = 38) -> SafeString:
     """Horizontal bars with their label above each (top pages, sections, languages)."""
     height = max(len(bars), 1) * row + 4
@@ -122,10 +139,10 @@ def bar_list(bars: list[Bar], *, title: str, desc: str, row: int = 38) -> SafeSt
     for i, b in enumerate(bars):
         y = i * row
         w = 100 * b.value / peak * 0.86  # room for the number after the bar
-        label = escape(b.label)
         parts.append(
             f'<g class="row {escape(b.css)}" data-key="{escape(b.key)}" data-value="{b.value:g}">'
-            f'<text class="label" x="0" y="{y + 13}">{label}</text>'
+            f"<title>{escape(b.label)}: {escape(b.text)}</title>"
+            f'<text class="label" x="0" y="{y + 13}">{escape(short_label(b.label))}</text>'
             f'<rect class="bar" x="0" width="{_pct(max(w, 0.4))}" y="{y + 18}" height="14"/>'
             f'<text class="value" x="{_pct(max(w, 0.4) + 1)}" y="{y + 30}">{escape(b.text)}</text></g>'
         )

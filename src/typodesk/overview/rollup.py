@@ -47,6 +47,7 @@ BATCH = 20_000
 GAP_PATIENCE = 600.0  # seconds an unseen id is waited for
 MAX_GAPS = 5_000
 TAIL_GAPS = 1_000  # after a rebuild: ids this close below the newest are looked for again
+CHECKED_EVERY = 30  # seconds: how stale "Counts as of" may be while the rollup is idle
 IDLE_INTERVAL = 5.0  # seconds between looks when there was nothing new
 # Seconds between looks while reports keep coming: each look is a write transaction, which
 # reports being stored wait for on SQLite, and a worker that looked again at once counted a few
@@ -73,13 +74,23 @@ def seconds_of(bucket: int) -> float:
 
 
 def section_of(url: str) -> str:
-    """The first segment of the URL's path ("news" for /news/2024/story), "" for the home page."""
+    """The section of a page: the folders of its URL path before the page itself, at most two
+    levels, leaving out numbers (dates, ids): "news" for /news/story and /news/2024/05/story,
+    "news/sport" for /news/sport/story and /news/sport/2024/story; the one folder of a one-level
+    path ("news" for /news/); "" for the home page.
+
+    A sub-section is a section of its own, not part of its parent's count: the editors of
+    /news/sport/ and of /news/ see their own pages (docs/overview.md)."""
     try:
         path = urlsplit(url).path
     except ValueError:
         return ""
-    first = path.strip("/").split("/", 1)[0]
-    return first[:200]
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return ""
+    folders = [p for p in parts[:-1] if not p.isdigit()][:2]
+    section = "/".join(folders) if folders else parts[0]
+    return section[:200]
 
 
 def lang_of(value: str) -> str:
@@ -263,6 +274,7 @@ def advance(name: str, batch: int = BATCH, now: float | None = None, feed: Feed 
     rows = READERS[name](after=feed.high_water, limit=batch)
     found_gaps = READERS[name](ids=list(gaps)) if gaps else []
     if not rows and not found_gaps and not any(now - t > GAP_PATIENCE for t in gaps.values()):
+        _checked(feed)
         return 0
     seen = {pk for pk, _f in rows}
     high = max(seen, default=feed.high_water)
@@ -290,6 +302,18 @@ def advance(name: str, batch: int = BATCH, now: float | None = None, feed: Feed 
             return 0
         tally.write()
     return len(rows) + len(found_gaps)
+
+
+def _checked(feed: Feed) -> None:
+    """The feed is read to its end: the counts are as of now. ``updated_at`` is what the overview
+    shows as "Counts as of"; left at the last batch counted, it stood still for as long as nothing
+    new came (and the least busy feed held it back for all three). Written at most every
+    ``CHECKED_EVERY`` seconds, so that an idle worker is not a steady stream of writes."""
+    now = timezone.now()
+    if feed.updated_at is None or (now - feed.updated_at).total_seconds() >= CHECKED_EVERY:
+        Feed.objects.filter(pk=feed.pk).filter(
+            Q(updated_at=None) | Q(updated_at__lt=now - timedelta(seconds=CHECKED_EVERY))
+        ).update(updated_at=now)
 
 
 # Rebuilding from scratch -------------------------------------------------------------------------

@@ -160,19 +160,24 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
         if verdict == "changed":
             new_verification = V.FIXED_ON_PAGE
             note = f"Fixed on the page: “{_short(finding.exact)}” now reads “{_short(replacement)}”."
+            code = "fixed-replaced"
         else:
             new_verification = V.TEXT_GONE
             note = "The quoted text is no longer on the page; closed as fixed."
+            code = "fixed-gone"
     elif status == S.FIXED and verification == V.NONE:
         if verdict == "present":
             new_status, new_verification = S.NEW, V.STILL_ON_PAGE
             note = "Still on the page after it was marked fixed; reopened."
+            code = "reopened-still"
         elif verdict == "changed":
             new_status, new_verification = S.FIXED, V.FIXED_ON_PAGE
             note = f"Fix verified on the page: “{_short(finding.exact)}” now reads “{_short(replacement)}”."
+            code = "verified-replaced"
         else:
             new_status, new_verification = S.FIXED, V.TEXT_GONE
             note = "Fix verified: the quoted text is no longer on the page."
+            code = "verified-gone"
     else:
         return None
     now = reading.checked_at
@@ -191,8 +196,15 @@ def apply(finding: Finding, result: dict, text: str, reading: Reading) -> str | 
         )
         if not moved:
             return None  # an editor or a reader changed it meanwhile; the next reading decides
+        params = {"exact": _short(finding.exact), "replacement": _short(replacement)}
         StatusChange.objects.create(
-            finding=finding, user=None, old_status=status, new_status=new_status, note=note
+            finding=finding,
+            user=None,
+            old_status=status,
+            new_status=new_status,
+            note=note,
+            code=code,
+            params=params if code.endswith("-replaced") else {},
         )
         for name, value in changes.items():
             setattr(finding, name, value)
@@ -233,14 +245,17 @@ def _uncertain(finding: Finding, result: dict, text: str, reading: Reading) -> s
     if result["verdict"] == "present":
         new_verification = V.NONE
         note = "Found on the page again after it had changed too much to tell; still open."
+        code = "found-again"
     else:
         if status not in Finding.OPEN_STATUSES and not (status == S.FIXED and verification == V.NONE):
             return None
         new_verification = V.UNCERTAIN
         if status == S.FIXED:
             note = "The page changed too much to tell whether the fix is there; not confirmed."
+            code = "uncertain-fix"
         else:
             note = "The page changed too much to tell whether the mistake is still there; left open."
+            code = "uncertain-open"
     changes = {
         "verification": new_verification,
         "verified_at": reading.checked_at,
@@ -255,7 +270,7 @@ def _uncertain(finding: Finding, result: dict, text: str, reading: Reading) -> s
             return None
         if new_verification != verification:
             StatusChange.objects.create(
-                finding=finding, user=None, old_status=status, new_status=status, note=note
+                finding=finding, user=None, old_status=status, new_status=status, note=note, code=code
             )
     for name, value in changes.items():
         setattr(finding, name, value)
