@@ -77,7 +77,9 @@ def ties(site):
     made = []
     for p, title in enumerate(["Budget", "Alpha", "Budget", ""]):  # two pages titled alike
         for i in range(3):
-            made.append(report(site, f"p{p}w{i}", i * 10, path=f"/p{p}", title=title, when=same, comment="zanzibar"))
+            made.append(
+                report(site, f"p{p}w{i}", i * 10, path=f"/p{p}", title=title, when=same, comment="zanzibar")
+            )
     for i in range(3):  # reported twice: first long ago, again now
         f = report(site, f"twice{i}", 100 + i * 10, title="Crime", when=earlier, comment="zanzibar")
         report(site, f"twice{i}", 100 + i * 10, title="Crime", when=same)

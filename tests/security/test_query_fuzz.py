@@ -66,14 +66,40 @@ def values() -> list[str]:
 
 
 DESK = {
-    "/desk/": ["site", "status", "page", "lang", "since", "until", "suggested", "q", "after", "before"],
-    "/desk/inbox.csv": ["site", "status", "page", "lang", "since", "until", "suggested", "q"],
-    "/desk/inbox.json": ["site", "status", "page", "lang", "since", "until", "suggested", "q"],
+    "/desk/": [
+        "site",
+        "status",
+        "sort",
+        "page",
+        "lang",
+        "since",
+        "until",
+        "suggested",
+        "q",
+        "after",
+        "before",
+        "at",
+    ],
+    "/desk/inbox.csv": ["site", "status", "sort", "page", "lang", "since", "until", "suggested", "q"],
+    "/desk/inbox.json": ["site", "status", "sort", "page", "lang", "since", "until", "suggested", "q"],
     "/desk/findings/1/": ["reports"],
     "/desk/login/": ["next"],
 }
 API = {
-    "/api/v1/findings": ["site", "status", "url", "sort", "limit", "cursor"],
+    "/api/v1/findings": [
+        "site",
+        "status",
+        "sort",
+        "page",
+        "url",
+        "lang",
+        "since",
+        "until",
+        "suggested",
+        "q",
+        "limit",
+        "cursor",
+    ],
 }
 
 
