@@ -134,15 +134,15 @@ def test_select_all_on_the_page_and_a_bulk_action(desk, page):
 
 
 def no_horizontal_overflow(page) -> None:
-    """Nothing sticks out of the window sideways (what scrolls inside a row that scrolls
-    sideways, the inbox's filters and tabs, is inside that row)."""
+    """Nothing sticks out of the window sideways (what is inside a row that scrolls sideways,
+    the inbox's filters and tabs, or is cut off with an ellipsis, stays inside it)."""
     sizes = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert sizes[0] <= sizes[1], sizes
     wide = page.evaluate(
         """() => [...document.querySelectorAll('body *')]
              .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.getClientRects().length)
              .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
-                 if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return false; } return true; })
+                 if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(a).overflowX)) return false; } return true; })
              .map(e => e.tagName + '.' + e.className)"""
     )
     assert wide == []
