@@ -3,7 +3,6 @@ axe-core. (Keyboard triage: test_keyboard.py, which uses the fixtures here.)"""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -175,7 +174,3 @@ def test_phone_layout_and_axe(desk, browser, axe, page):
     no_horizontal_overflow(page)
     assert axe() == []
     page.keyboard.press("Escape")
-    if os.environ.get("TYPODESK_SCREENSHOT"):
-        path = Path(os.environ["TYPODESK_SCREENSHOT"]).with_name("desk-phone.png")
-        page.set_viewport_size({"width": 360, "height": 740})
-        page.screenshot(path=str(path), full_page=False)

@@ -49,7 +49,7 @@ def position(request) -> int | None:
     value = request.GET.get("at", "")
     if not (request.GET.get("after") or request.GET.get("before")):
         return 1
-    if value.isdigit() and 1 <= int(value) <= MAX_AT:
+    if value.isascii() and value.isdigit() and len(value) <= 8 and 1 <= int(value) <= MAX_AT:
         return int(value)
     return None
 
