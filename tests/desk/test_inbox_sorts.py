@@ -239,3 +239,13 @@ def test_each_sort_but_page_walks_an_index_in_its_order(site, sort, status):
                 c.execute("RESET enable_sort")
                 full_sort = re.search(r"(?<!Incremental )Sort  \(cost", plan)  # a Sort node
                 assert "Index" in plan and "finding_" in plan and not full_sort, plan
+
+
+def test_a_word_of_many_page_titles_is_searched_along_the_walk(logged_in, site, monkeypatch):
+    """SQLite: the findings of many pages are not read first; the pages stay in order."""
+    monkeypatch.setattr(listing, "TITLE_PAGES_WALK_FROM", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    made = [report(site, f"w{i}", 1, path=f"/p{i}", title=f"Budget part {i}") for i in range(5)]
+    report(site, "other", 1, path="/x", title="Weather")
+    pages = walk(logged_in, "?q=budget&sort=page")
+    assert [pk for p in pages for pk in ids(p)] == [f.pk for f in made]

@@ -47,6 +47,9 @@ MAX_PARTS = 40
 # common one is checked finding by finding along the ordered walk (a page then costs about
 # 50 / (share of findings that match) checks, not one per matching report).
 SEARCH_WALK_FROM = 2_000
+# ... and so is a search whose words are in the titles of more pages than this (their findings
+# are then too many to read first).
+TITLE_PAGES_WALK_FROM = 200
 
 
 @contextmanager
@@ -146,6 +149,8 @@ def reads_matches(filters: Filters) -> bool:
                     [_fts_match(filters.words), SEARCH_WALK_FROM],
                 )
                 filters.common_words = c.fetchone()[0] >= SEARCH_WALK_FROM
+            if not filters.common_words:
+                filters.common_words = len(title_pages(filters)) > TITLE_PAGES_WALK_FROM
     return not filters.common_words
 
 
