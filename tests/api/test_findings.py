@@ -290,8 +290,8 @@ def test_recheck_asks_the_page_reader_to_read_the_page_now(editor, site):
 @pytest.mark.parametrize("sort", ["-last_reported", "created"])
 def test_pages_merged_from_parts_equal_one_query_over_all(api, site, make_site, people, monkeypatch, sort):
     """Each (site, status) part is read by its own index-backed query and merged; past
-    MAX_PARTITIONS parts, one query does it all. Both walk the same findings in the same order."""
-    from typodesk.apiv1 import pagination
+    MAX_PARTS parts, one query does it all. Both walk the same findings in the same order."""
+    from typodesk.findings import listing
 
     sites = [site] + [
         make_site(name=f"S{i}", domains=[f"s{i}.example"], members=[(people["editor"], "viewer")])
@@ -318,7 +318,7 @@ def test_pages_merged_from_parts_equal_one_query_over_all(api, site, make_site, 
                 return seen
 
     merged = walk()
-    monkeypatch.setattr(pagination, "MAX_PARTITIONS", 0)
+    monkeypatch.setattr(listing, "MAX_PARTS", 0)
     assert walk() == merged and len(merged) == 40 == len(set(merged))
 
 

@@ -207,11 +207,12 @@ def test_the_quote_sent_back_is_no_suggestion_on_the_finding_page_or_in_the_inbo
     (listed,) = re.findall(r'<ol class="suggestions-diff">(.*?)</ol>', html, re.S)
     assert listed.count("<li>") == 1 and "<ins>" in listed and "the" in listed
     inbox = desk.get(reverse("desk:inbox")).content.decode()
-    (shown,) = re.findall(r'<p class="suggestions">(.*?)</p>', inbox, re.S)
-    assert re.findall(r"<ins>(.*?)</ins>", shown) == ["the"]
+    (shown,) = re.findall(r'<a class="fix title"[^>]*>(.*?)</a>', inbox, re.S)
+    assert re.findall(r"<ins>(.*?)</ins>", shown) == ["the"]  # the best correction: not "teh"
 
 
 def test_a_finding_whose_only_suggestion_is_the_quote_shows_none(desk, site):
     f = report(site, suggestion="teh")
     assert "Readers suggest" not in page_html(desk, f)
-    assert 'class="suggestions"' not in desk.get(reverse("desk:inbox")).content.decode()
+    inbox = desk.get(reverse("desk:inbox")).content.decode()
+    assert "<ins" not in inbox and "<del>" not in inbox and "<mark>teh</mark>" in inbox

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from typodesk.desk import inbox
+from typodesk.findings import listing
+from typodesk.findings import query as findings_query
 from typodesk.findings.models import Page
 from typodesk.findings.services import Quote, record_report, set_status
 
@@ -97,7 +99,7 @@ def test_open_by_default_and_status_tabs_with_counts(logged_in, site):
 
 
 def test_counts_stop_at_the_cap(logged_in, site, monkeypatch):
-    monkeypatch.setattr(inbox, "COUNT_CAP", 2)
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
     for i in range(4):
         report(site, f"w{i}", start=i * 10)
     html = logged_in.get(INBOX).content.decode()
@@ -107,19 +109,19 @@ def test_counts_stop_at_the_cap(logged_in, site, monkeypatch):
 def test_search_counts_every_match_or_says_at_least(logged_in, site, monkeypatch):
     from django.db import connection
 
-    monkeypatch.setattr(inbox, "SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 2)
     for i in range(4):
         report(site, f"w{i}", start=i * 10, comment="zanzibar")
     report(site, "other", start=90)
-    monkeypatch.setattr(inbox, "SEARCH_WALK_FROM", 3)  # SQLite: "zanzibar" is a common word
+    monkeypatch.setattr(listing, "SEARCH_WALK_FROM", 3)  # SQLite: "zanzibar" is a common word
     html = logged_in.get(INBOX + "?q=zanzibar").content.decode()
     # More matches than the cap: no numbers rather than counting them all.
     assert 'aria-current="page">Open</a>' in html
-    monkeypatch.setattr(inbox, "SEARCH_COUNT_CAP", 4)
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 4)
     html = logged_in.get(INBOX + "?q=zanzibar").content.decode()
     assert 'aria-current="page">Open <span class="count">4</span>' in html
-    monkeypatch.setattr(inbox, "SEARCH_WALK_FROM", 2000)  # SQLite: a rare word, every match read
-    monkeypatch.setattr(inbox, "SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr(listing, "SEARCH_WALK_FROM", 2000)  # SQLite: a rare word, every match read
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 2)
     html = logged_in.get(INBOX + "?q=zanzibar").content.decode()
     expected = "Open</a>" if connection.vendor == "postgresql" else 'Open <span class="count">4</span>'
     assert expected in html
@@ -158,7 +160,7 @@ def test_language_follows_the_page_when_it_changes(site):
 @pytest.fixture(params=["matches first", "along the walk"])
 def search_mode(request, monkeypatch):
     """SQLite reads the matches of rare words first and checks common ones along the walk."""
-    monkeypatch.setattr(inbox, "SEARCH_WALK_FROM", 2000 if request.param == "matches first" else 1)
+    monkeypatch.setattr(listing, "SEARCH_WALK_FROM", 2000 if request.param == "matches first" else 1)
     return request.param
 
 
@@ -201,7 +203,7 @@ def walk(client, query="", direction="after") -> list[list[str]]:
 
 
 def test_keyset_pages_cover_every_finding_once_even_with_ties(logged_in, site, monkeypatch):
-    monkeypatch.setattr(inbox, "PAGE_SIZE", 4)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
     same = ago(hours=1)
     expected = []
     for i in range(7):  # the same count and the same time: only the id orders them
@@ -219,7 +221,7 @@ def test_keyset_pages_cover_every_finding_once_even_with_ties(logged_in, site, m
 
 
 def test_search_pages_in_inbox_order(logged_in, site, monkeypatch, search_mode):
-    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
     expected = []
     for i in range(5):
         f = report(site, f"w{i}", start=i * 10, comment="zanzibar", when=ago(minutes=10 - i))
@@ -231,7 +233,7 @@ def test_search_pages_in_inbox_order(logged_in, site, monkeypatch, search_mode):
 
 
 def test_previous_page_links_go_back(logged_in, site, monkeypatch):
-    monkeypatch.setattr(inbox, "PAGE_SIZE", 3)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 3)
     for i in range(8):
         report(site, f"w{i}", start=i * 10, when=ago(minutes=i))
     first = logged_in.get(INBOX).content.decode()
@@ -287,7 +289,7 @@ def test_nobody_sees_another_sites_findings_by_any_filter(logged_in, site, other
         "?lang=en",
         "?suggested=1",
         "?page=https://other.example/story",
-        f"?after={theirs.report_count}.{inbox._micros(theirs.last_reported) + 1}.{theirs.pk + 1}",
+        f"?after={theirs.report_count}.{findings_query._micros(theirs.last_reported) + 1}.{theirs.pk + 1}",
     ]
     for query in queries:
         html = logged_in.get(INBOX + query).content.decode()

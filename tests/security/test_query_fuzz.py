@@ -54,6 +54,11 @@ EDGES = [
     "9999999999.9999999999999999999.1",
     "0.-9999999999999999999.1",
     "1.99999999999999999.9223372036854775807",
+    "n.-9999999999999999999.1",
+    "p.1.1.0.1",
+    "p.9223372036854775808.1.0.1",
+    "page",
+    "oldest",
     "all",
     "1",
 ]
@@ -66,14 +71,40 @@ def values() -> list[str]:
 
 
 DESK = {
-    "/desk/": ["site", "status", "page", "lang", "since", "until", "suggested", "q", "after", "before"],
-    "/desk/inbox.csv": ["site", "status", "page", "lang", "since", "until", "suggested", "q"],
-    "/desk/inbox.json": ["site", "status", "page", "lang", "since", "until", "suggested", "q"],
+    "/desk/": [
+        "site",
+        "status",
+        "sort",
+        "page",
+        "lang",
+        "since",
+        "until",
+        "suggested",
+        "q",
+        "after",
+        "before",
+        "at",
+    ],
+    "/desk/inbox.csv": ["site", "status", "sort", "page", "lang", "since", "until", "suggested", "q"],
+    "/desk/inbox.json": ["site", "status", "sort", "page", "lang", "since", "until", "suggested", "q"],
     "/desk/findings/1/": ["reports"],
     "/desk/login/": ["next"],
 }
 API = {
-    "/api/v1/findings": ["site", "status", "url", "sort", "limit", "cursor"],
+    "/api/v1/findings": [
+        "site",
+        "status",
+        "sort",
+        "page",
+        "url",
+        "lang",
+        "since",
+        "until",
+        "suggested",
+        "q",
+        "limit",
+        "cursor",
+    ],
 }
 
 

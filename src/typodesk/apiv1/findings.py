@@ -8,14 +8,13 @@ status and note (one or many), mark duplicates, ask for a page re-check. Changes
 from __future__ import annotations
 
 from collections import defaultdict
-from urllib.parse import urlsplit
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from ninja import Field, Query, Router, Schema, Status
 
 from typodesk.apiv1.errors import ERRORS_READ, ERRORS_WRITE, api_error
-from typodesk.apiv1.pagination import keyset_page
 from typodesk.apiv1.schemas import (
     BulkChangeIn,
     BulkOut,
@@ -28,10 +27,19 @@ from typodesk.apiv1.schemas import (
     Sort,
     StatusFilter,
 )
-from typodesk.desk.views import STATUS_FILTERS
-from typodesk.findings.models import Finding, Page, Report, StatusChange
+from typodesk.findings import listing
+from typodesk.findings.models import Finding, Report, StatusChange
+from typodesk.findings.query import (
+    DEFAULT_SORT,
+    DEFAULT_STATUS,
+    LEGACY_SORTS,
+    PARAMETERS,
+    SORTS,
+    FilterError,
+    page_address,
+    parse,
+)
 from typodesk.findings.services import StatusError, set_status
-from typodesk.findings.urlnorm import normalize_url
 
 router = Router(tags=["findings"])
 
@@ -88,30 +96,33 @@ def finding_out(f: Finding, suggestions: list[dict]) -> dict:
     }
 
 
+def _described(name: str) -> str:
+    return PARAMETERS[name] + " As the desk's inbox filter of the same name."
+
+
 class FindingFilters(Schema):
-    site: str | None = Field(
-        None,
-        max_length=40,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="A site's public key; default: all your sites.",
+    """The inbox's filters and sorts (findings.query), under the same names and values."""
+
+    q: str | None = Field(None, max_length=200, description=_described("q"))
+    site: str | None = Field(None, max_length=40, pattern=r"^[A-Za-z0-9_-]+$", description=_described("site"))
+    status: StatusFilter = Field(DEFAULT_STATUS, description=_described("status"))
+    sort: Sort = Field(
+        DEFAULT_SORT,
+        description=_described("sort")
+        + " Also accepted: "
+        + ", ".join(f"{old} (= {new})" for old, new in LEGACY_SORTS.items() if new in SORTS)
+        + ", last_reported (the least recently reported first).",
     )
-    status: StatusFilter = Field("open", description="As the desk's inbox: open (new), fixed, …, all.")
-    url: str | None = Field(None, max_length=2048, description="Only findings on this page (any URL form).")
-    sort: Sort = Field("-last_reported", description="-last_reported (the inbox's order), created, …")
+    page: str | None = Field(None, max_length=2048, description=_described("page"))
+    lang: str | None = Field(None, max_length=35, description=_described("lang"))
+    since: date | None = Field(None, description=_described("since"))
+    until: date | None = Field(None, description=_described("until"))
+    suggested: bool = Field(False, description=_described("suggested"))
+    url: str | None = Field(
+        None, max_length=2048, description="The older name of `page`.", json_schema_extra={"deprecated": True}
+    )
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=200, description="next_cursor of the previous page.")
-
-
-def _page_url(url: str) -> str:
-    """The normalised address of the ``url`` filter; a 400 for one that is not an http(s) address."""
-    bad = api_error(400, "url: give the page's full http:// or https:// address.", "url")
-    try:  # urlsplit refuses some addresses outright ("https://[": an unclosed IPv6 host)
-        parts = urlsplit(url.strip())
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise bad
-        return normalize_url(url)
-    except ValueError:
-        raise bad from None
 
 
 @router.get(
@@ -121,27 +132,44 @@ def _page_url(url: str) -> str:
     operation_id="listFindings",
 )
 def list_findings(request, filters: Query[FindingFilters]):
-    """Findings of your sites, newest report first, like the desk's inbox.
+    """Findings of your sites, filtered and sorted like the desk's inbox (most reports first).
 
     Pages hold up to `limit` findings; `next_cursor` fetches the next one and is null on
-    the last. A cursor stays valid while findings change: a finding reported again moves to
-    the front and is not seen twice in one walk through the pages.
+    the last. A cursor belongs to its sort and stays valid while findings change: a finding
+    reported again moves up (sort reports or recent) and is not seen twice in one walk.
     """
     access = request.auth
-    statuses = STATUS_FILTERS[filters.status]
-    site_ids = [access.site(filters.site, "site").pk] if filters.site else access.site_ids()
-    qs = Finding.objects.select_related("page", "site")
-    partitions = None
-    if filters.url:
-        qs = qs.filter(site_id__in=site_ids, status__in=statuses)
-        qs = qs.filter(page__url_hash=Page.hash_url(_page_url(filters.url)))
-    else:
-        # One part per site and status, each answered by the (site, status, key) index.
-        qs = qs.filter(site_id__in=site_ids, status__in=statuses)
-        partitions = [{"site_id": s, "status": st} for s in site_ids for st in statuses]
-    rows, next_cursor = keyset_page(qs, filters.sort, filters.cursor, filters.limit, partitions)
+    sites = [access.site(filters.site, "site")] if filters.site else list(access.sites().order_by("name"))
+    page_url = filters.page or filters.url
+    if page_url and not page_address(page_url.strip()):
+        raise api_error(
+            400,
+            f"{'page' if filters.page else 'url'}: give the page's full http:// or https:// address.",
+            "page" if filters.page else "url",
+        )
+    params = {
+        "site": filters.site or "",
+        "status": filters.status,
+        "sort": filters.sort,
+        "page": page_url or "",
+        "lang": filters.lang or "",
+        "since": filters.since.isoformat() if filters.since else "",
+        "until": filters.until.isoformat() if filters.until else "",
+        "suggested": "1" if filters.suggested else "",
+        "q": filters.q or "",
+    }
+    parsed = parse(params, sites, legacy_sorts=True)
+    if parsed.errors:
+        raise api_error(400, f"{parsed.error_params[0]}: {parsed.errors[0]}", parsed.error_params[0])
+    try:
+        result = listing.page(parsed, after=filters.cursor or "", size=filters.limit)
+    except FilterError:
+        raise api_error(
+            400, "This cursor is not one the API gave out for this sort (or its page is gone).", "cursor"
+        ) from None
+    rows = result.findings
     suggestions = suggestions_of([f.pk for f in rows])
-    return {"items": [finding_out(f, suggestions[f.pk]) for f in rows], "next_cursor": next_cursor}
+    return {"items": [finding_out(f, suggestions[f.pk]) for f in rows], "next_cursor": result.next_cursor}
 
 
 # Before /findings/{id}, which would otherwise take "bulk" for an id.

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from typodesk.desk.views import STATUS_FILTERS
 from typodesk.findings.models import Finding
+from typodesk.findings.query import LEGACY_SORTS, SORTS, STATUSES
 from typodesk.ingest.schemas import MAX_TEXT, _clean
 from typodesk.sites.models import Membership
 
@@ -25,9 +25,10 @@ BULK_MAX = 500
 Text = Annotated[str, AfterValidator(_clean)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 StatusName = Literal[tuple(Finding.Status.values)]  # type: ignore[valid-type]
-StatusFilter = Literal[tuple(STATUS_FILTERS)]  # type: ignore[valid-type]
+StatusFilter = Literal[tuple(STATUSES)]  # type: ignore[valid-type]
 Role = Literal[tuple(Membership.Role.values)]  # type: ignore[valid-type]
-Sort = Literal["-last_reported", "last_reported", "-created", "created"]
+# The inbox's sorts (findings.query), then the API's older names for some of them.
+Sort = Literal[tuple(SORTS) + tuple(LEGACY_SORTS)]  # type: ignore[valid-type]
 ExportFormat = Literal["json", "csv", "jsonld"]
 
 

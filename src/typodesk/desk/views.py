@@ -16,17 +16,16 @@ from typodesk.desk import export as desk_export
 from typodesk.desk import inbox as q
 from typodesk.desk import undo
 from typodesk.desk.actions import BULK_ACTIONS, EDIT_ROLES, roles_of
+from typodesk.findings import listing
 from typodesk.findings.models import Report
 from typodesk.interchange.export import FORMATS
 from typodesk.sites.models import sites_for
 
-# The API's status filter (apiv1): the inbox's tabs.
-STATUS_FILTERS = {key: statuses for key, (_label, statuses) in q.STATUSES.items()}
-
 
 @login_required
 def inbox(request):
-    """The inbox (desk.inbox has the queries): open findings of the chosen sites, filtered and paged."""
+    """The inbox (findings.listing has the queries): open findings of the chosen sites, filtered,
+    sorted and paged, one line each."""
     sites = list(sites_for(request.user).order_by("name"))
     filters = q.parse(request, sites)
     result = None
@@ -37,9 +36,11 @@ def inbox(request):
             filters.errors.append(str(e))
     if result is not None:
         q.attach_suggestions(result.findings)
+        q.dress_rows(result.findings, filters.order.by_page)
     roles = roles_of(request.user, sites)
     editable = {pk for pk, role in roles.items() if role in EDIT_ROLES}
     tabs = []
+    total = None
     if not filters.errors:
         counts = q.counts(filters)
         tabs = [
@@ -52,6 +53,8 @@ def inbox(request):
             }
             for key, (label, _statuses) in q.STATUSES.items()
         ]
+        total = {"count": counts[filters.status][0], "capped": counts[filters.status][1]}
+    shown = _shown(request, result, total)
     return render(
         request,
         "desk/inbox.html",
@@ -60,6 +63,8 @@ def inbox(request):
             "filters": filters,
             "result": result,
             "tabs": tabs,
+            "shown": shown,
+            "sorts": [(key, q.ORDERS[key].label) for key in q.SORTS],
             "cap": q.COUNT_CAP,
             "languages": q.languages(filters.sites or sites),
             "editable": editable,
@@ -72,6 +77,19 @@ def inbox(request):
         },
         status=400 if filters.errors else 200,
     )
+
+
+def _shown(request, result, total) -> dict | None:
+    """ "1–50 of 229" above the list, and where the previous and next pages start (the pager's
+    ``at``, a hint: keyset pages know their rows, not their place)."""
+    if result is None or not result.findings:
+        return None
+    n = len(result.findings)
+    start = q.position(request)
+    out = {"first": start, "last": start + n - 1 if start else None, "n": n, "total": total}
+    out["next_at"] = start + n if start else ""
+    out["prev_at"] = max(1, start - listing.PAGE_SIZE) if start and start > 1 else ""
+    return out
 
 
 @login_required

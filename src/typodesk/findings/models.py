@@ -114,7 +114,7 @@ class Finding(models.Model):
         constraints = [models.UniqueConstraint(fields=["page", "span_key"], name="unique_finding_span")]
         indexes = [
             models.Index(fields=["site", "status", "-last_reported"], name="finding_inbox"),
-            # The API's other keyset order (sort=created): see apiv1.pagination.
+            # The inbox's and the API's sorts by first report (newest, oldest): see findings.listing.
             models.Index(fields=["site", "status", "-created"], name="finding_site_created"),
             models.Index(
                 fields=["spell_checked_at"], name="finding_spell_due", condition=Q(spell_status="pending")
