@@ -95,7 +95,7 @@ def test_a_regression_is_said_in_plain_words_and_named_when_someone_else_marked_
     html = page_html(desk, f)
     assert re.search(r'<span class="badge">Regressed</span>', html)
     assert re.search(
-        r"You marked this fixed at \d\d?:\d\d( [ap]\.m\.)?, but “untill” is still on the page, checked", html
+        r"You marked this fixed at \d\d?:\d\d( [AP]M)?, but “untill” is still on the page, checked", html
     ), html
     chief = make_user("chief@news.example")
     Membership.objects.create(site=site, user=chief, role="editor")
