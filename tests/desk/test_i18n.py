@@ -418,12 +418,12 @@ def test_dates_and_numbers_follow_the_language(seeded):
     from typodesk.findings.models import Finding
 
     owner = User.objects.get(email=OWNER)
-    Finding.objects.filter(pk=seeded["finding"].pk).update(report_count=12345)
+    Finding.objects.filter(pk=seeded["finding"].pk).update(reader_count=12345)
     url = reverse("desk:inbox") + "?status=all"
     en = client_in("en", owner).get(url).content.decode()
     ru = client_in("ru", owner).get(url).content.decode()
-    assert "12,345 reports" in en
-    assert "12\xa0345 сообщений" in ru
+    assert "12,345 readers" in en
+    assert "12\xa0345 читателей" in ru
     month = timezone.localdate().month
     tokens = client_in("ru", owner).get(reverse("apiv1:tokens")).content.decode()
     assert re.search(rf">\d{{2}}\.{month:02d}\.\d{{4}} \d{{1,2}}:\d{{2}}<", tokens), (
