@@ -483,7 +483,7 @@ def test_switch_the_language_in_the_browser(live_server, transactional_db, make_
     expect(page.locator("html")).to_have_attribute("lang", "az")
     expect(page.get_by_role("link", name="Gələnlər", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("Inbox|Findings"))
-    expect(page.locator(".findings .count").first).to_have_text("1 bildiriş")
+    expect(page.locator(".findings .count").first).to_have_text("1 oxucu")
     expect(page.get_by_role("button", name="Çıx")).to_be_visible()  # Django's own word wins for "Log out"
     # The choice stays: the next page is in Azerbaijani too.
     page.get_by_role("link", name="Xəbərdarlıqlar").click()
