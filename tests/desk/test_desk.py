@@ -72,7 +72,7 @@ def test_inbox_shows_open_findings_newest_first_with_context(logged_in, site):
     # One line: the mistake struck through and the readers' correction; the context on hover.
     assert '<del><mark>teh</mark></del> <span class="arrow">→</span> <ins>the</ins>' in html
     assert 'title="…It was teh best of…"' in html
-    assert "2 reports" in html and '<span class="where">A story</span>' in html
+    assert "2 readers" in html and '<span class="where">A story</span>' in html
 
 
 def test_closed_findings_leave_the_inbox_but_stay_findable(logged_in, site):

@@ -418,12 +418,12 @@ def test_dates_and_numbers_follow_the_language(seeded):
     from typodesk.findings.models import Finding
 
     owner = User.objects.get(email=OWNER)
-    Finding.objects.filter(pk=seeded["finding"].pk).update(report_count=12345)
+    Finding.objects.filter(pk=seeded["finding"].pk).update(reader_count=12345)
     url = reverse("desk:inbox") + "?status=all"
     en = client_in("en", owner).get(url).content.decode()
     ru = client_in("ru", owner).get(url).content.decode()
-    assert "12,345 reports" in en
-    assert "12\xa0345 сообщений" in ru
+    assert "12,345 readers" in en
+    assert "12\xa0345 читателей" in ru
     month = timezone.localdate().month
     tokens = client_in("ru", owner).get(reverse("apiv1:tokens")).content.decode()
     assert re.search(rf">\d{{2}}\.{month:02d}\.\d{{4}} \d{{1,2}}:\d{{2}}<", tokens), (
@@ -483,7 +483,7 @@ def test_switch_the_language_in_the_browser(live_server, transactional_db, make_
     expect(page.locator("html")).to_have_attribute("lang", "az")
     expect(page.get_by_role("link", name="Gələnlər", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", level=1)).not_to_have_text(re.compile("Inbox|Findings"))
-    expect(page.locator(".findings .count").first).to_have_text("1 bildiriş")
+    expect(page.locator(".findings .count").first).to_have_text("1 oxucu")
     expect(page.get_by_role("button", name="Çıx")).to_be_visible()  # Django's own word wins for "Log out"
     # The choice stays: the next page is in Azerbaijani too.
     page.get_by_role("link", name="Xəbərdarlıqlar").click()

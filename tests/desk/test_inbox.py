@@ -289,7 +289,7 @@ def test_nobody_sees_another_sites_findings_by_any_filter(logged_in, site, other
         "?lang=en",
         "?suggested=1",
         "?page=https://other.example/story",
-        f"?after={theirs.report_count}.{findings_query._micros(theirs.last_reported) + 1}.{theirs.pk + 1}",
+        f"?after={theirs.reader_count}.{findings_query._micros(theirs.last_reported) + 1}.{theirs.pk + 1}",
     ]
     for query in queries:
         html = logged_in.get(INBOX + query).content.decode()

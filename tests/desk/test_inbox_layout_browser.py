@@ -126,13 +126,13 @@ def test_on_a_wide_screen_rows_are_one_line_each(desk, day, page, axe):  # noqa:
     assert page.locator(".shown").inner_text() == "1–50 of 229"
     # The row: the mistake struck through and the correction, the page, readers, age.
     top = Finding.objects.get(pk=rows.first.get_attribute("data-finding"))
-    assert top.report_count == max(f.report_count for f in Finding.objects.filter(status="new"))
+    assert top.reader_count == max(f.reader_count for f in Finding.objects.filter(status="new"))
     row = page.locator(f'[data-finding="{top.pk}"]')
     expect(row.locator(".fix mark")).to_have_text(top.exact)
     if top.has_suggestion:
         expect(row.locator(".fix del mark")).to_have_text(top.exact)
     expect(row.locator(".where")).to_have_text(top.page.title)
-    expect(row.locator(".count")).to_have_text(f"{top.report_count} reports")
+    expect(row.locator(".count")).to_have_text(f"{top.reader_count} readers")
     assert axe() == []
     if os.environ.get("TYPODESK_SCREENSHOT"):
         page.screenshot(path=os.environ["TYPODESK_SCREENSHOT"])

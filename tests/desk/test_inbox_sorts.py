@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from typodesk.findings import listing
+from typodesk.findings import listing, query
 from typodesk.findings.query import SORTS
 from typodesk.findings.services import Quote, record_report, set_status
 
@@ -62,16 +62,19 @@ def walk(client, query: str) -> list[str]:
         pages.append(r.content.decode())
         url = link(pages[-1], "next")
     back, url = [pages[-1]], link(pages[-1], "prev")
-    while url:
+    while url and "before=" in url:  # back to the page whose "previous" is the first page's link
         back.insert(0, client.get(url).content.decode())
         url = link(back[0], "prev")
-    assert [ids(p) for p in back[1:]] == [ids(p) for p in pages[1:]]  # "back" ends on page 2
+    assert [ids(p) for p in back] == [ids(p) for p in pages]
+    if len(pages) > 1:
+        assert url and "before=" not in url and "after=" not in url  # then the first page itself
     return pages
 
 
 @pytest.fixture
 def ties(site):
-    """Findings that tie on every key but the id: same times, counts and page titles."""
+    """Findings that tie on every key but the id: same times, counts and page titles; one
+    reported twice by the same reader ties with those reported once on readers (not reports)."""
     same = timezone.now() - dt.timedelta(hours=1)
     earlier = same - dt.timedelta(days=2)
     made = []
@@ -81,8 +84,11 @@ def ties(site):
                 report(site, f"p{p}w{i}", i * 10, path=f"/p{p}", title=title, when=same, comment="zanzibar")
             )
     for i in range(3):  # reported twice: first long ago, again now
-        f = report(site, f"twice{i}", 100 + i * 10, title="Crime", when=earlier, comment="zanzibar")
-        report(site, f"twice{i}", 100 + i * 10, title="Crime", when=same)
+        # twice2 by the same reader both times: one reader, as many as the findings reported once
+        # (by reports it would come first: it has the highest id of the three).
+        reader = {"client_hash": "same-reader"} if i == 2 else {}
+        f = report(site, f"twice{i}", 100 + i * 10, title="Crime", when=earlier, comment="zanzibar", **reader)
+        report(site, f"twice{i}", 100 + i * 10, title="Crime", when=same, **reader)
         made.append(f)
     set_status(made[0], "fixed")
     for f in made:
@@ -93,7 +99,7 @@ def ties(site):
 def expected(findings, sort: str) -> list[int]:
     """The order the docs give each sort, computed here from the rows."""
     if sort == "reports":
-        key = lambda f: (-f.report_count, -f.last_reported.timestamp(), -f.pk)  # noqa: E731
+        key = lambda f: (-f.reader_count, -f.last_reported.timestamp(), -f.pk)  # noqa: E731
     elif sort == "newest":
         key = lambda f: (-f.created.timestamp(), -f.pk)  # noqa: E731
     elif sort == "oldest":
@@ -104,7 +110,7 @@ def expected(findings, sort: str) -> list[int]:
         key = lambda f: (  # noqa: E731
             f.page.title or f.page.url,
             f.page_id,
-            -f.report_count,
+            -f.reader_count,
             -f.last_reported.timestamp(),
             -f.pk,
         )  # noqa: E731
@@ -138,6 +144,22 @@ def test_the_page_order_groups_rows_under_their_page(logged_in, ties):
     # Pages by title (a page without one by its address); two pages titled alike apart.
     assert heads == ["Alpha", "Budget", "Budget", "Crime", "https://news.example/p3"]
     assert "Alpha</span>" not in html  # the page is the heading, not each row's text
+
+
+def test_a_cursor_from_the_report_count_order_still_reads_as_a_position(logged_in, ties, monkeypatch):
+    """A "reports" link written while that order counted reports holds a report count; it has the
+    readers' cursor form, so the inbox answers the page after that position, not an error."""
+    monkeypatch.setattr(listing, "PAGE_SIZE", 4)
+    twice2 = next(f for f in ties if f.exact == "twice2")
+    assert (twice2.report_count, twice2.reader_count) == (2, 1)
+    old = f"{twice2.report_count}.{query._micros(twice2.last_reported)}.{twice2.pk}"
+    r = logged_in.get(INBOX, {"after": old})
+    assert r.status_code == 200
+    order = expected(ties, "reports")
+    after = [
+        f.pk for f in ties if (f.reader_count, f.last_reported, f.pk) < (2, twice2.last_reported, twice2.pk)
+    ]
+    assert ids(r.content.decode()) == [pk for pk in order if pk in after][:4]
 
 
 def test_sorts_by_reports_newest_oldest_and_latest_report(logged_in, site):

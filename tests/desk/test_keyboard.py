@@ -23,7 +23,7 @@ def statuses(found) -> list[str]:
 
 @pytest.fixture
 def three(desk):  # noqa: F811
-    # Most reports first: w0 (3), w1 (2), w2 (1).
+    # Most readers first: w0 (3), w1 (2), w2 (1).
     found = []
     for i in range(3):
         for _ in range(3 - i):

@@ -132,7 +132,7 @@ class FindingFilters(Schema):
     operation_id="listFindings",
 )
 def list_findings(request, filters: Query[FindingFilters]):
-    """Findings of your sites, filtered and sorted like the desk's inbox (most reports first).
+    """Findings of your sites, filtered and sorted like the desk's inbox (most readers first).
 
     Pages hold up to `limit` findings; `next_cursor` fetches the next one and is null on
     the last. A cursor belongs to its sort and stays valid while findings change: a finding

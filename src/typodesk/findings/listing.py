@@ -1,13 +1,13 @@
 """Lists of findings, filtered (``findings.query``), searched, sorted and paged: the rows of the
 desk's inbox and of ``GET /api/v1/findings``.
 
-Paging is by keyset ("after this row"), never by offset. The sorts by report count, by first
-report and by last report are each answered by an index of findings (migration 0005; the
+Paging is by keyset ("after this row"), never by offset. The sorts by reader count, by first
+report and by last report are each answered by an index of findings (migrations 0005, 0012; the
 ``finding_inbox`` and ``finding_site_created`` indexes), however many findings there are:
 
 - each (site, status) part is read by its own query walking the index in the sort's order
   (``finding_desk_order``, or ``finding_desk_lang`` under a language filter, or the partial
-  ``finding_desk_suggested`` under "has suggestion", for the report order); the parts' pages
+  ``finding_desk_suggested`` under "has suggestion", for the readers order); the parts' pages
   are merged here;
 - the sort by page reads the matching findings with their page's title and lets the database
   sort them: its cost grows with the findings under the filters (bench/inbox_bench.py);

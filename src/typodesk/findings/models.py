@@ -119,17 +119,17 @@ class Finding(models.Model):
             models.Index(
                 fields=["spell_checked_at"], name="finding_spell_due", condition=Q(spell_status="pending")
             ),
-            # The desk's inbox order (desk.inbox: most reports, then most recently reported), and
-            # the same order under its language and "has suggestion" filters.
+            # The desk's inbox order (desk.inbox: most readers, then most recently reported), and
+            # the same order under its language and "has suggestion" filters (migration 0012).
             models.Index(
-                fields=["site", "status", "-report_count", "-last_reported", "-id"], name="finding_desk_order"
+                fields=["site", "status", "-reader_count", "-last_reported", "-id"], name="finding_desk_order"
             ),
             models.Index(
-                fields=["site", "lang", "status", "-report_count", "-last_reported", "-id"],
+                fields=["site", "lang", "status", "-reader_count", "-last_reported", "-id"],
                 name="finding_desk_lang",
             ),
             models.Index(
-                fields=["site", "status", "-report_count", "-last_reported", "-id"],
+                fields=["site", "status", "-reader_count", "-last_reported", "-id"],
                 name="finding_desk_suggested",
                 condition=Q(has_suggestion=True),
             ),

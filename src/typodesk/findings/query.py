@@ -46,7 +46,7 @@ class Column:
 @dataclass(frozen=True)
 class Order:
     """A sort: its columns (the last is always the id, so that no two rows tie) and the letter
-    its cursors start with (none for "reports", whose cursors are ``count.microseconds.id``)."""
+    its cursors start with (none for "reports", whose cursors are ``readers.microseconds.id``)."""
 
     key: str
     label: object
@@ -65,11 +65,13 @@ ORDERS: dict[str, Order] = {
     o.key: o
     for o in (
         Order(
+            # "reports" by its name from before readers were counted; it orders by readers.
             "reports",
-            gettext_lazy("Most reports"),
-            "most reports first, then the most recently reported",
+            gettext_lazy("Most readers"),
+            "most readers first (a reader who reports the same mistake again counts once), "
+            "then the most recently reported",
             (
-                Column("f.report_count", "int", True, "report_count"),
+                Column("f.reader_count", "int", True, "reader_count"),
                 Column("f.last_reported", "time", True, "last_reported"),
                 _ID_DESC,
             ),
@@ -99,11 +101,11 @@ ORDERS: dict[str, Order] = {
         Order(
             "page",
             gettext_lazy("Page"),
-            "grouped by page, pages by title (or address), most reports first within a page",
+            "grouped by page, pages by title (or address), most readers first within a page",
             (
                 Column(PAGE_NAME_SQL, "text", False),
                 Column("f.page_id", "int", False, "page_id"),
-                Column("f.report_count", "int", True, "report_count"),
+                Column("f.reader_count", "int", True, "reader_count"),
                 Column("f.last_reported", "time", True, "last_reported"),
                 _ID_DESC,
             ),
@@ -148,7 +150,7 @@ PARAMETERS = {
 MAX_SEARCH_WORDS = 8
 WORD = re.compile(r"\w+")
 LANG = re.compile(r"[A-Za-z0-9-]{1,35}")  # a language tag as readers' browsers send it (en, pt-BR)
-MAX_COUNT = 2**31 - 1  # the largest report count a PositiveIntegerField holds everywhere
+MAX_COUNT = 2**31 - 1  # the largest reader count a PositiveIntegerField holds everywhere
 MAX_ID = 2**63 - 1  # the largest BigAutoField id
 # Dates the desk can turn into a day's start and end in any time zone (the calendar's own ends,
 # 0001-01-01 and 9999-12-31, overflow when shifted by a time zone or a day).
@@ -332,8 +334,12 @@ def _from_micros(value: int) -> dt.datetime:
 
 
 def encode_cursor(f: Finding, order: Order | str = DEFAULT_SORT) -> str:
-    """The row's sort key: ``count.microseconds.id`` for "reports"; other sorts start with
-    their letter (``n.microseconds.id``); the page's title is not in it (its id is)."""
+    """The row's sort key: ``readers.microseconds.id`` for "reports"; other sorts start with
+    their letter (``n.microseconds.id``); the page's title is not in it (its id is).
+
+    A cursor is a position in the sort, not an offset: one written while "reports" ordered by
+    the raw report count has the same form and still reads as a position among the readers'
+    counts: the next page starts there rather than failing."""
     order = ORDERS[order] if isinstance(order, str) else order
     parts = [order.tag] if order.tag else []
     for col in order.columns:
@@ -375,7 +381,7 @@ def decode_cursor(value: str, order: Order | str = DEFAULT_SORT, page_name: Call
             continue
         n = next(numbers)
         if col.kind == "int":
-            if n > (MAX_COUNT if col.attr == "report_count" else MAX_ID):
+            if n > (MAX_COUNT if col.attr == "reader_count" else MAX_ID):
                 raise broken  # past the column's range: no row has such a key
             values.append(n)
         else:
