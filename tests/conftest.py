@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import tiers
+
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
 # (Servers the tests start run with Django's async-safety check on, as in production: clean_env.)
@@ -320,14 +322,28 @@ def _uses_database(item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("TYPODESK_TEST_DATABASE_ONLY") != "1":
-        return
-    keep, drop = [], []
     for item in items:
-        (keep if _uses_database(item) else drop).append(item)
+        for marker in tiers.marks_for(item):
+            item.add_marker(marker)
+    if tiers.quick():
+        keep = lambda item: not any(item.get_closest_marker(m) for m in tiers.SLOW_MARKERS)  # noqa: E731
+    elif os.environ.get("TYPODESK_TEST_DATABASE_ONLY") == "1":
+        keep = _uses_database
+    else:
+        return
+    drop = [item for item in items if not keep(item)]
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+        items[:] = [item for item in items if keep(item)]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """In the quick tier no test may start a process (tests/tiers.py)."""
+    if not tiers.quick():
+        return (yield)
+    with tiers.forbid_processes():
+        return (yield)
 
 
 @pytest.fixture

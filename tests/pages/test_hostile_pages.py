@@ -15,6 +15,7 @@ from typodesk.pages.models import PageCheck
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.subprocess  # the parser's child process
 def test_a_large_page_is_parsed_in_a_child_process_with_the_same_text():
     paragraphs = [f"Paragraph {i} of the long read, with its words." for i in range(3000)]
     html = article(*paragraphs)
@@ -33,6 +34,7 @@ def test_a_large_page_is_parsed_in_a_child_process_with_the_same_text():
     ],
     ids=["deep", "misnested"],
 )
+@pytest.mark.subprocess  # the parser's child process
 def test_a_page_that_would_take_minutes_to_parse_is_given_up_on_in_time(body):
     html = f"<html><body><article>{body}</article></body></html>"
     started = time.monotonic()
@@ -41,6 +43,7 @@ def test_a_page_that_would_take_minutes_to_parse_is_given_up_on_in_time(body):
     assert time.monotonic() - started < 4
 
 
+@pytest.mark.subprocess  # the parser's child process
 def test_the_worker_survives_a_hostile_page_and_reads_the_next_one(server, report, monkeypatch):
     monkeypatch.setattr(extraction, "PARSE_TIMEOUT", 1.0)
     server.pages["/bomb"] = STORY
