@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests import tiers
+from tests.waiting import wait_for_health
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
@@ -109,8 +110,6 @@ import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 TYPODESK = [sys.executable, "-m", "typodesk"]
@@ -170,17 +169,8 @@ print("KEY " + site.public_key)
         )
         self.procs.append(proc)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError(f"typodesk serve exited {proc.returncode}: {proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return proc, url
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("typodesk serve did not answer /healthz within 30 s")
+        wait_for_health(url, proc, output=proc.stdout.read)
+        return proc, url
 
     def stop(self) -> None:
         for p in self.procs:
@@ -321,6 +311,7 @@ def _uses_database(item) -> bool:
     return "DATABASE_URL" in text or "own_database" in text or "served_site" in text
 
 
+@pytest.hookimpl(tryfirst=True)  # marked before `-m` selects
 def pytest_collection_modifyitems(config, items):
     for item in items:
         for marker in tiers.marks_for(item):
