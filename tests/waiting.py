@@ -39,3 +39,31 @@ def wait_until[T](
         if time.monotonic() >= deadline:
             raise AssertionError(f"not within {timeout:g} s: {message or predicate} (last: {last!r})")
         time.sleep(interval)  # the one sleep of the suite's waiting: polling, bounded by the deadline
+
+
+def wait_for_health(url: str, proc=None, timeout: float = TIMEOUT, output: Callable[[], str] = str) -> None:
+    """Wait until ``url``/healthz answers 200: a server the test started is up. Fails at once if
+    ``proc`` (its process) has exited, with ``output()`` (what it said) in the message."""
+    import urllib.request
+
+    def up() -> bool:
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the server exited {proc.returncode}: {output()}")
+        with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+            return r.status == 200
+
+    wait_until(up, timeout, f"{url}/healthz answered 200", interval=0.05)
+
+
+def wait_in_browser(
+    page, predicate: Callable[[], object], timeout: float = TIMEOUT, message: str = ""
+) -> object:
+    """wait_until for what Playwright's handlers (``page.route``, ``page.on``) record: the sync API
+    runs them only while the test is calling into Playwright, so each try first makes a round trip
+    to the browser (one that a navigating page does not disturb)."""
+
+    def pumped() -> object:
+        page.context.cookies()
+        return predicate()
+
+    return wait_until(pumped, timeout, message)

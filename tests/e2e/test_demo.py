@@ -26,15 +26,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.conftest import TYPODESK, free_port
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 READER = "reader@example.org"
 DIALOG = "typodesk-widget dialog[open]"
-WAIT = 30.0  # seconds for the worker's steps; each takes one or two in practice
+WAIT = 120.0  # at most, for one of the worker's steps; each takes one or two seconds in practice
 
 
 def start_demo(install) -> tuple[subprocess.Popen, str]:
@@ -60,22 +62,20 @@ def start_demo(install) -> tuple[subprocess.Popen, str]:
 
 
 def open_when_up(page: Page, url: str) -> None:
-    for _ in range(100):  # the server starts listening just after printing
-        try:
-            page.goto(url)
-            return
-        except Exception:
-            time.sleep(0.1)
-    page.goto(url)
+    """The server starts listening just after printing: until then the page does not load."""
+    wait_until(lambda: page.goto(url) or True, message=f"{url} loaded", retry_on=(PlaywrightError,))
 
 
 def until(page: Page, check: Callable[[], bool], what: str) -> None:
     """Reload ``page`` until ``check()`` holds: the worker does its part in the background."""
-    deadline = time.monotonic() + WAIT
-    while not check():
-        assert time.monotonic() < deadline, f"not within {WAIT:.0f} s: {what}"
-        time.sleep(0.5)
+
+    def done() -> bool:
+        if check():
+            return True
         page.reload()
+        return False
+
+    wait_until(done, WAIT, what, interval=0.5)
 
 
 def double_click_word(page: Page, word: str) -> None:
