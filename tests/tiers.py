@@ -30,7 +30,9 @@ MARKER_FIXTURES = {
     "served": {"live_server"},
 }
 # Names that, in test code, mean a process is started (the test suite's own ways and Python's).
-PROCESS_NAMES = frozenset({"subprocess", "Popen", "Install", "served_site", "TYPODESK", "sync_playwright"})
+PROCESS_NAMES = frozenset({"subprocess", "Popen", "Install", "served_site", "TYPODESK"})
+# Playwright's driver is a process too, but one that means a browser.
+BROWSER_NAMES = frozenset({"sync_playwright"})
 SLOW_MARKERS = ("browser", "subprocess", "served", "slow")
 
 
@@ -46,29 +48,27 @@ def _code_names(code: types.CodeType) -> set[str]:
     return names
 
 
-def _starts_process(obj: object, seen: set[int]) -> bool:
-    """Whether the code of ``obj`` (a function or class of the test suite), or of a suite helper it
-    names, names a way to start a process. Code outside tests/ is not followed: a product
-    function that starts one is caught by the guard instead (and then marked by hand)."""
+def _telling_names(obj: object, seen: set[int]) -> set[str]:
+    """The names of PROCESS_NAMES and BROWSER_NAMES in the code of ``obj`` (a function or class of
+    the test suite) and of the suite's helpers it names. Code outside tests/ is not followed: a
+    product function that starts a process is caught by the guard instead (then marked by hand)."""
     if id(obj) in seen:
-        return False
+        return set()
     seen.add(id(obj))
     if isinstance(obj, type):
-        return any(_starts_process(v, seen) for v in vars(obj).values() if inspect.isfunction(v))
+        return set().union(*(_telling_names(v, seen) for v in vars(obj).values() if inspect.isfunction(v)))
     func = inspect.unwrap(obj) if callable(obj) else obj
     code = getattr(func, "__code__", None)
     if code is None:
-        return False
+        return set()
     names = _code_names(code)
-    if names & PROCESS_NAMES:
-        return True
+    found = names & (PROCESS_NAMES | BROWSER_NAMES)
     scope = getattr(func, "__globals__", {})
     for name in names:
         target = scope.get(name)
         if (inspect.isfunction(target) or inspect.isclass(target)) and _in_suite(target):
-            if _starts_process(target, seen):
-                return True
-    return False
+            found |= _telling_names(target, seen)
+    return found
 
 
 def _in_suite(obj: object) -> bool:
@@ -80,14 +80,16 @@ def marks_for(item) -> set[str]:
     """The tier markers ``item`` gets from what it uses."""
     fixtures = set(getattr(item, "fixturenames", ()))
     marks = {marker for marker, names in MARKER_FIXTURES.items() if names & fixtures}
-    if "subprocess" not in marks:
-        seen: set[int] = set()
-        funcs = [getattr(item, "function", None)]
-        defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
-        for name in fixtures:
-            funcs.extend(d.func for d in defs.get(name, ()))
-        if any(f is not None and _starts_process(f, seen) for f in funcs):
-            marks.add("subprocess")
+    seen: set[int] = set()
+    funcs = [getattr(item, "function", None)]
+    defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    for name in fixtures:
+        funcs.extend(d.func for d in defs.get(name, ()))
+    found = set().union(*(_telling_names(f, seen) for f in funcs if f is not None))
+    if found & BROWSER_NAMES:
+        marks.add("browser")
+    if found & PROCESS_NAMES:
+        marks.add("subprocess")
     return marks
 
 
