@@ -298,8 +298,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 # The second pass of scripts/test runs on PostgreSQL to prove what depends on the database;
 # a test that touches no database (the widget in a browser, canonical text, spelling, the
-# anchoring engine) would only repeat its first run, so that pass leaves it out.
+# anchoring engine) would only repeat its first run, so that pass leaves it out. So does a
+# browser test of the desk's pages on Django's test server (keys, layout, axe): what it asks of
+# the database, the tests of the same views with Django's test client ask on PostgreSQL too
+# (tests/desk/test_inbox.py, test_finding.py, tests/overview/test_rollup.py…). A browser test that
+# starts typodesk itself (the served report path, end to end) stays.
 DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "install", "live_server"}
+
+
+def _on_postgresql(item) -> bool:
+    if item.get_closest_marker("browser") and not item.get_closest_marker("subprocess"):
+        return False
+    return _uses_database(item)
 
 
 def _uses_database(item) -> bool:
@@ -319,7 +329,7 @@ def pytest_collection_modifyitems(config, items):
     if tiers.quick():
         keep = lambda item: not any(item.get_closest_marker(m) for m in tiers.SLOW_MARKERS)  # noqa: E731
     elif os.environ.get("TYPODESK_TEST_DATABASE_ONLY") == "1":
-        keep = _uses_database
+        keep = _on_postgresql
     else:
         return
     drop = [item for item in items if not keep(item)]
