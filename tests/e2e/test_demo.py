@@ -21,7 +21,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,11 +50,15 @@ def start_demo(install) -> tuple[subprocess.Popen, str]:
         text=True,
     )
     install.procs.append(proc)
-    out = ""
-    deadline = time.monotonic() + 60
-    while "Stop with Ctrl+C" not in out:
-        assert time.monotonic() < deadline and proc.poll() is None, out
-        out += proc.stdout.readline()
+    lines: list[str] = []
+
+    def ready() -> bool:
+        assert proc.poll() is None, "".join(lines)
+        lines.append(proc.stdout.readline())
+        return "Stop with Ctrl+C" in "".join(lines)
+
+    wait_until(ready, message="the demo says how to stop it", interval=0)
+    out = "".join(lines)
     # Keep reading what it logs: a full pipe would stop the server in its next write.
     threading.Thread(target=proc.stdout.read, daemon=True).start()
     return proc, out
