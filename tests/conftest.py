@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests import tiers
+from tests.waiting import wait_for_health
+
 # Playwright's sync API runs an event loop in the test thread; Django would
 # otherwise refuse ORM calls made from that thread.
 # (Servers the tests start run with Django's async-safety check on, as in production: clean_env.)
@@ -107,8 +110,6 @@ import signal  # noqa: E402
 import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
 TYPODESK = [sys.executable, "-m", "typodesk"]
@@ -168,17 +169,8 @@ print("KEY " + site.public_key)
         )
         self.procs.append(proc)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise AssertionError(f"typodesk serve exited {proc.returncode}: {proc.stdout.read()}")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        return proc, url
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("typodesk serve did not answer /healthz within 30 s")
+        wait_for_health(url, proc, output=proc.stdout.read)
+        return proc, url
 
     def stop(self) -> None:
         for p in self.procs:
@@ -306,8 +298,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 # The second pass of scripts/test runs on PostgreSQL to prove what depends on the database;
 # a test that touches no database (the widget in a browser, canonical text, spelling, the
-# anchoring engine) would only repeat its first run, so that pass leaves it out.
+# anchoring engine) would only repeat its first run, so that pass leaves it out. So does a
+# browser test of the desk's pages on Django's test server (keys, layout, axe): what it asks of
+# the database, the tests of the same views with Django's test client ask on PostgreSQL too
+# (tests/desk/test_inbox.py, test_finding.py, tests/overview/test_rollup.py…). A browser test that
+# starts typodesk itself (the served report path, end to end) stays.
 DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "install", "live_server"}
+
+
+def _on_postgresql(item) -> bool:
+    if item.get_closest_marker("browser") and not item.get_closest_marker("subprocess"):
+        return False
+    return _uses_database(item)
 
 
 def _uses_database(item) -> bool:
@@ -319,15 +321,30 @@ def _uses_database(item) -> bool:
     return "DATABASE_URL" in text or "own_database" in text or "served_site" in text
 
 
+@pytest.hookimpl(tryfirst=True)  # marked before `-m` selects
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("TYPODESK_TEST_DATABASE_ONLY") != "1":
-        return
-    keep, drop = [], []
     for item in items:
-        (keep if _uses_database(item) else drop).append(item)
+        for marker in tiers.marks_for(item):
+            item.add_marker(marker)
+    if tiers.quick():
+        keep = lambda item: not any(item.get_closest_marker(m) for m in tiers.SLOW_MARKERS)  # noqa: E731
+    elif os.environ.get("TYPODESK_TEST_DATABASE_ONLY") == "1":
+        keep = _on_postgresql
+    else:
+        return
+    drop = [item for item in items if not keep(item)]
     if drop:
         config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+        items[:] = [item for item in items if keep(item)]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """In the quick tier no test may start a process (tests/tiers.py)."""
+    if not tiers.quick():
+        return (yield)
+    with tiers.forbid_processes():
+        return (yield)
 
 
 @pytest.fixture

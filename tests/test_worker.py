@@ -6,10 +6,10 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
-import time
 
 import pytest
 
+from tests.waiting import wait_until
 from typodesk.worker import Job, Worker
 
 
@@ -53,15 +53,16 @@ def test_a_failing_job_is_logged_and_the_others_go_on(caplog):
 @pytest.mark.django_db(transaction=True)
 def test_an_idle_worker_sleeps_and_stops_promptly_when_told():
     idle = Counting(0)
-    worker = Worker([Job("idle", idle.tick)], worker_id="t", idle_sleep=0.05)
+    # An idle sleep far longer than any test: after its first tick finds nothing to do the worker
+    # sleeps, so it can only stop if being told wakes it.
+    worker = Worker([Job("idle", idle.tick)], worker_id="t", idle_sleep=3600)
     thread = threading.Thread(target=worker.run)
     thread.start()
-    time.sleep(0.3)
-    started = time.monotonic()
+    wait_until(lambda: idle.ticks >= 1, message="the worker never ticked")
     worker.stop()
-    thread.join(5)
-    assert not thread.is_alive() and time.monotonic() - started < 1
-    assert 2 <= idle.ticks <= 10  # slept between ticks instead of spinning
+    thread.join(60)
+    assert not thread.is_alive(), "stop() did not wake the sleeping worker"
+    assert idle.ticks == 1  # slept after a tick with no work instead of ticking again
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import Install, clean_env, own_database
 from tests.e2e.pageserver import PageServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 PASSWORD = "owner-password-for-tests"
@@ -141,11 +142,13 @@ def test_over_the_limit_the_widget_shows_the_servers_message(served, context):
 
     page.goto(f"{served['desk']}/desk/sites/{served['key']}/protection/")
     # The refusals show on the page (counts are written within a couple of seconds).
-    for _ in range(20):
+    def shown() -> bool:
         if page.locator('tr[data-reason="rate_client"]').count():
-            break
-        page.wait_for_timeout(250)
+            return True
         page.reload()
+        return False
+
+    wait_until(shown, message="the refusals on the protection page", interval=0.25)
     expect(page.locator('tr[data-reason="rate_client"] td').first).to_have_text(re.compile(r"[1-9]"))
     page.close()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pyotp
@@ -16,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import TYPODESK, Install, clean_env, free_port, own_database
 from tests.notify.receivers import SmtpServer, wait_for
+from tests.waiting import wait_for_health
 
 pytestmark = pytest.mark.browser
 PASSWORD = "a-long-test-password"
@@ -38,16 +38,8 @@ def _serve(inst: Install, port: int) -> str:
     )
     inst.procs.append(proc)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"typodesk serve exited {proc.returncode}"
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return url
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError("typodesk serve did not answer /healthz within 30 s")
+    wait_for_health(url, proc)
+    return url
 
 
 @pytest.fixture(scope="module")

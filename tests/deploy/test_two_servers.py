@@ -33,6 +33,7 @@ import pytest
 
 from tests.conftest import TYPODESK, Install, clean_env, free_port
 from tests.notify.receivers import HttpReceiver, wait_for
+from tests.waiting import wait_for_health
 
 pytestmark = pytest.mark.slow
 
@@ -114,20 +115,8 @@ def _start_servers(install: Install, n: int) -> list[str]:
         )
         install.procs.append(proc)
         started.append((proc, f"http://127.0.0.1:{port}"))
-    deadline = time.monotonic() + 40
     for proc, url in started:
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"typodesk serve exited {proc.returncode}: {logs(install)}")
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError("typodesk serve did not answer /healthz within 40 s")
-            time.sleep(0.1)
+        wait_for_health(url, proc, output=lambda: logs(install))
     return [url for _, url in started]
 
 

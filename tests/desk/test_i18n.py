@@ -126,6 +126,7 @@ def test_catalogue_is_complete_and_compiled(app, lang, tmp_path):
     assert fresh.read_bytes() == mo.read_bytes(), f"{app}/{lang}: compile the .po (msgfmt) and commit the .mo"
 
 
+@pytest.mark.subprocess  # makemessages runs xgettext
 def test_every_template_and_module_string_is_in_the_catalogues(tmp_path, monkeypatch):
     """makemessages finds nothing the committed catalogues lack: a new string must be translated."""
     import shutil

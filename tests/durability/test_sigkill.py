@@ -21,6 +21,7 @@ import uuid
 import pytest
 
 from tests.conftest import TYPODESK, free_port
+from tests.waiting import wait_for_health, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -37,14 +38,8 @@ def start(install, port):
         stderr=subprocess.DEVNULL,
     )
     install.procs.append(proc)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("server did not come back")
+    wait_for_health(f"http://127.0.0.1:{port}", proc)
+    return proc
 
 
 def test_every_acknowledged_report_survives_sigkill_exactly_once(install):
@@ -90,7 +85,7 @@ def test_every_acknowledged_report_survives_sigkill_exactly_once(install):
                 else:
                     refused += 1
             if not ok:
-                time.sleep(0.05)  # the server is restarting: don't spin
+                time.sleep(0.05)  # the server is restarting: a client backs off instead of spinning
 
     proc = start(install, port)
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
@@ -99,11 +94,15 @@ def test_every_acknowledged_report_survives_sigkill_exactly_once(install):
     rnd = random.Random(7)
     try:
         for _ in range(KILLS):
+            # Killed at a random moment while it takes reports: the timing is what is tested.
+            wait_until(lambda n=len(acked): len(acked) > n, message="a report acknowledged since the start")
             time.sleep(rnd.uniform(0.15, 0.6))
             proc.send_signal(signal.SIGKILL)
             proc.wait(10)
             proc = start(install, port)
-        time.sleep(0.3)
+        wait_until(
+            lambda n=len(acked): len(acked) >= n + CLIENTS, message="reports acknowledged after the last kill"
+        )
     finally:
         stop.set()
         for t in threads:

@@ -21,20 +21,21 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.conftest import TYPODESK, free_port
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 READER = "reader@example.org"
 DIALOG = "typodesk-widget dialog[open]"
-WAIT = 30.0  # seconds for the worker's steps; each takes one or two in practice
+WAIT = 120.0  # at most, for one of the worker's steps; each takes one or two seconds in practice
 
 
 def start_demo(install) -> tuple[subprocess.Popen, str]:
@@ -49,33 +50,35 @@ def start_demo(install) -> tuple[subprocess.Popen, str]:
         text=True,
     )
     install.procs.append(proc)
-    out = ""
-    deadline = time.monotonic() + 60
-    while "Stop with Ctrl+C" not in out:
-        assert time.monotonic() < deadline and proc.poll() is None, out
-        out += proc.stdout.readline()
+    lines: list[str] = []
+
+    def ready() -> bool:
+        assert proc.poll() is None, "".join(lines)
+        lines.append(proc.stdout.readline())
+        return "Stop with Ctrl+C" in "".join(lines)
+
+    wait_until(ready, message="the demo says how to stop it", interval=0)
+    out = "".join(lines)
     # Keep reading what it logs: a full pipe would stop the server in its next write.
     threading.Thread(target=proc.stdout.read, daemon=True).start()
     return proc, out
 
 
 def open_when_up(page: Page, url: str) -> None:
-    for _ in range(100):  # the server starts listening just after printing
-        try:
-            page.goto(url)
-            return
-        except Exception:
-            time.sleep(0.1)
-    page.goto(url)
+    """The server starts listening just after printing: until then the page does not load."""
+    wait_until(lambda: page.goto(url) or True, message=f"{url} loaded", retry_on=(PlaywrightError,))
 
 
 def until(page: Page, check: Callable[[], bool], what: str) -> None:
     """Reload ``page`` until ``check()`` holds: the worker does its part in the background."""
-    deadline = time.monotonic() + WAIT
-    while not check():
-        assert time.monotonic() < deadline, f"not within {WAIT:.0f} s: {what}"
-        time.sleep(0.5)
+
+    def done() -> bool:
+        if check():
+            return True
         page.reload()
+        return False
+
+    wait_until(done, WAIT, what, interval=0.5)
 
 
 def double_click_word(page: Page, word: str) -> None:

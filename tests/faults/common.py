@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import TYPODESK, Install
+from tests.waiting import TIMEOUT, wait_for_health
 
 SPANS = ["teh", "recieve", "seperate", "occured", "untill"]
 
@@ -135,18 +136,8 @@ def log_path(install: Install, name: str) -> Path:
     return install.data_dir.parent / f"{name}.log"
 
 
-def wait_healthy(base: str, proc: subprocess.Popen | None = None, timeout: float = 40.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"the server exited {proc.returncode}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{base} did not answer /healthz within {timeout} s")
+def wait_healthy(base: str, proc: subprocess.Popen | None = None, timeout: float = TIMEOUT) -> None:
+    wait_for_health(base, proc, timeout)
 
 
 def get(url: str, timeout: float = 10.0) -> tuple[int, str]:

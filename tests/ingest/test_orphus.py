@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.waiting import wait_in_browser
 from typodesk.findings.models import Finding, Report
 from typodesk.ingest.orphus import NO_POSITION, parse_form, site_for
 
@@ -301,11 +302,7 @@ def test_what_orphus_501_sends_from_a_windows_1251_page(
             needle,
         )
         page.evaluate(ORPHUS_501_SUBMIT, ["http://desk.invalid/orphus", comment])
-        page.wait_for_timeout(200)
-        for _ in range(50):
-            if sent:
-                break
-            page.wait_for_timeout(100)
+        wait_in_browser(page, lambda: sent, message="the form posted to the desk")
     finally:
         context.close()
     [(headers, body)] = sent

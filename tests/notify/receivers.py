@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from tests.waiting import TIMEOUT, wait_until
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -24,15 +26,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):
-    """Poll until ``predicate()`` is truthy; fail the test after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"not true within {timeout} s: {predicate}")
+def wait_for(predicate, timeout: float = TIMEOUT, interval: float = 0.02):
+    """Poll until ``predicate()`` is truthy (tests.waiting.wait_until)."""
+    return wait_until(predicate, timeout, interval=interval, retry_on=())
 
 
 # --- SMTP --------------------------------------------------------------------------------------

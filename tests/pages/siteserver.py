@@ -21,6 +21,7 @@ class SiteServer:
         self.pages: dict[str, str] = {}
         self.status: dict[str, int] = {}
         self.delay: dict[str, float] = {}
+        self.hold: dict[str, threading.Event] = {}  # answered once the test sets the event
         self.redirects: dict[str, str] = {}
         self.headers: dict[str, dict[str, str]] = {}
         self.raw: dict[str, bytes] = {}
@@ -88,7 +89,9 @@ class SiteServer:
         path = h.path.split("?")[0]
         self.requests.append({"path": path, "headers": dict(h.headers), "at": time.monotonic()})
         if path in self.delay:
-            time.sleep(self.delay[path])
+            time.sleep(self.delay[path])  # a slow site: what the tests of it are about
+        if path in self.hold:
+            self.hold[path].wait(120)
         if path == "/robots.txt" and path not in self.pages and path not in self.status:
             if self.robots is None:
                 return self._send(h, 404, b"no robots here", "text/plain")

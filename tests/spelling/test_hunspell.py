@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.waiting import wait_until
 from typodesk import spelling
 from typodesk.spelling import _engine, _hunspell
 from typodesk.spelling.languages import LANGUAGES, find_hunspell
@@ -69,14 +70,14 @@ def test_other_threads_run_while_a_dictionary_loads_and_while_it_suggests(requir
     def count():
         while not stop.is_set():
             ticks[0] += 1
-            time.sleep(0.0001)
+            time.sleep(0.0001)  # gives up the GIL: the counter runs only while the C call has let go
 
     interval = sys.getswitchinterval()
     sys.setswitchinterval(30)
     thread = threading.Thread(target=count)
     try:
         thread.start()
-        time.sleep(0.01)
+        wait_until(lambda: ticks[0] > 0, message="the counting thread runs")
         before = ticks[0]
         handle = lib.create(str(found[1]).encode(), str(found[0]).encode())
         during_load = ticks[0] - before

@@ -69,12 +69,13 @@ def test_escape_closes_and_gives_back_focus_and_selection(page, api, open_page, 
     assert api.requests == []
 
 
-def test_a_selection_made_right_after_closing_is_kept(page, open_page, report, select):
+def test_a_selection_made_right_after_closing_is_kept(own_context, page, open_page, report, select):
+    page.clock.install()
     open_page("article.html")
     report("jumpd")
     page.keyboard.press("Escape")
     select("brown")
-    page.wait_for_timeout(300)  # nothing left over from closing may change it now
+    page.clock.run_for(5000)  # every timer and frame left over from closing has run
     assert page.evaluate("() => getSelection().toString()") == "brown"
 
 

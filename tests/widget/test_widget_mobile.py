@@ -18,6 +18,18 @@ RECTS = (
     "() => [...getSelection().getRangeAt(0).getClientRects()].map(r => [r.left, r.top, r.right, r.bottom])"
 )
 
+# Waiting out the pause after which the widget places its button: a timer of the page's runs after
+# every timer started before it with no longer a delay, so this one, started again after each
+# selection change the widget has seen (its listener came first) with a longer delay than the
+# widget's 300 ms, fires after the widget's last one. pause_then() arms it; pause_over() waits.
+PAUSE_THEN = """() => { window.paused = new Promise(done => { let t;
+  document.addEventListener('selectionchange', () => { clearTimeout(t); t = setTimeout(done, 500); });
+}); }"""
+
+
+def pause_over(page) -> None:
+    page.evaluate("() => window.paused")
+
 
 @pytest.fixture(scope="module")
 def shared_context(browser):
@@ -127,8 +139,9 @@ def test_a_mouse_selection_on_a_tablet_shows_it_too(page, open_page):
 @pytest.mark.parametrize("needle", ["Site header", "Footer text"])
 def test_no_button_for_text_outside_the_article(page, open_page, select, needle):
     open_page("mobile.html")
+    page.evaluate(PAUSE_THEN)
     select(needle)
-    page.wait_for_timeout(600)
+    pause_over(page)
     expect(page.locator(BUTTON)).to_have_count(0)
 
 
@@ -143,8 +156,9 @@ def test_data_mobile_off(page, servers, select):
     )
     page.goto(servers.add_page("/mobile-off.html", html))
     page.wait_for_function("() => window.typodesk")
+    page.evaluate(PAUSE_THEN)
     select("mistak")
-    page.wait_for_timeout(600)
+    pause_over(page)
     expect(page.locator(BUTTON)).to_have_count(0)
     # No button on a touch screen: a hint telling the reader to tap one would lie.
     assert page.locator("#hint").evaluate("h => h.shadowRoot") is None
@@ -156,9 +170,10 @@ def test_no_button_on_a_desktop_without_touch(browser, servers):
         page = ctx.new_page()
         page.goto(servers.url("mobile.html"))
         page.wait_for_function("() => window.typodesk")
+        page.evaluate(PAUSE_THEN)
         page.evaluate("""() => { const t = document.querySelector('#first').firstChild, r = document.createRange();
           r.setStart(t, 4); r.setEnd(t, 9); getSelection().addRange(r); }""")
-        page.wait_for_timeout(600)
+        pause_over(page)
         expect(page.locator(BUTTON)).to_have_count(0)
     finally:
         ctx.close()

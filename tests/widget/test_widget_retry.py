@@ -9,6 +9,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.waiting import wait_in_browser
 from tests.widget.helpers import DIALOG, QUEUED
 
 pytestmark = pytest.mark.browser
@@ -34,11 +35,7 @@ def next_page_view(page, api, servers, posts: int) -> None:
     """Open the article again, and wait until the API has had ``posts`` reports in all."""
     page.goto(servers.url("article.html"))
     page.wait_for_function("() => window.typodesk")
-    for _ in range(100):
-        if len(api.payloads) >= posts:
-            return
-        page.wait_for_timeout(50)  # lets the API stand-in answer meanwhile
-    raise AssertionError(f"{len(api.payloads)} reports posted, {posts} expected")
+    wait_in_browser(page, lambda: len(api.payloads) >= posts, message=f"{posts} reports posted")
 
 
 def test_a_report_without_answer_is_sent_on_the_next_page_view(page, api, servers, open_page, report):
