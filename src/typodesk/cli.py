@@ -242,14 +242,8 @@ def cmd_worker(args) -> int:
     """Deliver notifications (and future background jobs) until SIGTERM/SIGINT."""
     _setup_django()
     _require_migrated()
-    from typodesk.conf import ConfigError
-    from typodesk.notify.delivery import Policy
     from typodesk.worker import run
 
-    try:
-        Policy.from_env()  # a bad TYPODESK_NOTIFY_*/WORKER_* value: one line, not a traceback per thread
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
     return run(concurrency=args.concurrency, once=args.once)
 
 
@@ -266,16 +260,16 @@ DEMO_DEFAULTS = {
 def cmd_demo(args) -> int:
     """The whole product on one machine: the demo site and its article, the desk, the worker in
     this process, and a mailbox that keeps every mail typodesk sends (nothing leaves the machine)."""
-    from typodesk.conf import data_dir
+    from typodesk import conf
     from typodesk.demo.mailbox import SmtpMailbox
 
-    os.environ.setdefault("TYPODESK_BASE_URL", f"http://{_url_host(args.host)}:{args.port}")
+    conf.set_default("TYPODESK_BASE_URL", f"http://{_url_host(args.host)}:{args.port}")
     for name, value in DEMO_DEFAULTS.items():
-        os.environ.setdefault(name, value)
-    data_dir().mkdir(parents=True, exist_ok=True)
-    smtp = SmtpMailbox(data_dir() / "demo-mailbox").start()
+        conf.set_default(name, value)
+    conf.data_dir().mkdir(parents=True, exist_ok=True)
+    smtp = SmtpMailbox(conf.data_dir() / "demo-mailbox").start()
     # Never a real mail server in the demo, even when one is configured for this data directory.
-    os.environ["TYPODESK_EMAIL_URL"] = smtp.url
+    conf.override("TYPODESK_EMAIL_URL", smtp.url)
     background = None
     try:
         _setup_django()
