@@ -12,11 +12,9 @@ import os
 import sys
 from collections.abc import Callable
 
+from typodesk.errors import CliError
+
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A mistake the user can fix; printed as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
