@@ -1,4 +1,4 @@
-"""The REST API's routes, mounted on the report API's NinjaAPI by typodesk.ingest.api."""
+"""The REST API's routes, mounted on the NinjaAPI of typodesk.apiv1.api."""
 
 from ninja import Router
 

@@ -1,4 +1,4 @@
-"""Bodies of ``POST /api/v1/sites/{key}/recheck`` (the endpoint lives in typodesk.ingest.api)."""
+"""Bodies of ``POST /api/v1/sites/{key}/recheck`` (the endpoint lives in typodesk.apiv1.api)."""
 
 from __future__ import annotations
 
