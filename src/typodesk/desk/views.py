@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from typodesk.apiv1.streaming import stream
 from typodesk.desk import export as desk_export
 from typodesk.desk import inbox as q
 from typodesk.findings.models import Finding, Report
 from typodesk.findings.services import set_status
 from typodesk.interchange.export import FORMATS
+from typodesk.interchange.streaming import stream
 from typodesk.sites.models import Membership, sites_for
 
 # The API's status filter (apiv1): the inbox's tabs.
