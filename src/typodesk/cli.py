@@ -11,6 +11,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from typing import NamedTuple
 
 from typodesk.errors import CliError
 
@@ -237,7 +238,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    """Deliver notifications (and future background jobs) until SIGTERM/SIGINT."""
+    """Run the background jobs (typodesk.worker) until SIGTERM/SIGINT."""
     _setup_django()
     _require_migrated()
     from typodesk.worker import run
@@ -475,12 +476,12 @@ def build_parser() -> Parser:
     sp.add_argument(
         "--with-worker",
         action="store_true",
-        help="also deliver notifications from this process (instead of a separate `typodesk worker`)",
+        help="also run the background jobs in this process (instead of a separate `typodesk worker`)",
     )
 
-    sp = add("worker", cmd_worker, "Deliver notifications in the background until stopped.")
+    sp = add("worker", cmd_worker, "Run the background jobs (notifications, page readings, …) until stopped.")
     sp.add_argument("--once", action="store_true", help="exit when nothing is left to do")
-    sp.add_argument("--concurrency", type=_positive, default=1, help="deliveries in parallel (default 1)")
+    sp.add_argument("--concurrency", type=_positive, default=1, help="worker threads (default 1)")
 
     sp = add("export", cmd_export, "Print every finding of a site with its reports.")
     sp.add_argument("--site", required=True, metavar="KEY", help="the site's public key")
@@ -523,8 +524,37 @@ def build_parser() -> Parser:
     sp.add_argument("--yes", action="store_true", help="confirm that the current data is replaced")
 
     sp = add("manage", cmd_manage, "Run a Django management command (advanced).")
-    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp.add_argument(
+        "rest", nargs=argparse.REMAINDER, metavar="ARGUMENTS", help="the command's name and arguments"
+    )
     return p
+
+
+class Command(NamedTuple):
+    """One command or sub-command of the parser, for its reference page (docs/cli.md)."""
+
+    path: tuple[str, ...]  # ("typodesk", "site", "add")
+    parser: argparse.ArgumentParser
+    arguments: tuple[tuple[str, str], ...]  # (an option's longest string or a positional's name, help)
+
+
+def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ("typodesk",)) -> list[Command]:
+    """Every command under ``parser``, depth first, with its options and positional arguments.
+
+    scripts/cli-skeleton drafts docs/cli.md from it and a test checks the page against it, so a new
+    command or option cannot go undocumented. argparse offers no public way to list a parser's
+    arguments: this reads ``_actions``, as argparse's own help formatter does."""
+    arguments, children = [], []
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if isinstance(action, argparse._SubParsersAction):
+            children += [commands(sub, (*path, name)) for name, sub in action.choices.items()]
+        elif action.option_strings:
+            arguments.append((max(action.option_strings, key=len), action.help or ""))
+        else:
+            arguments.append((action.metavar or action.dest.upper(), action.help or ""))
+    return [Command(path, parser, tuple(arguments)), *(c for group in children for c in group)]
 
 
 def main(argv: list[str] | None = None) -> int:
