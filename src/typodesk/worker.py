@@ -47,11 +47,11 @@ class Job:
 def default_jobs(worker_id: str, stopping: Callable[[], bool]) -> list[Job]:
     """Every background job typodesk runs; add new ones here."""
     from typodesk.abuse.jobs import Purger
+    from typodesk.findings.retention import RetentionPurge
     from typodesk.notify.delivery import Deliverer
     from typodesk.notify.reader import ReaderMailer
     from typodesk.overview.rollup import Rollup
     from typodesk.pages.jobs import PageReader, SpellChecker
-    from typodesk.sites.retention import RetentionPurge
 
     return [
         Job("notifications", Deliverer(worker_id=worker_id, stopping=stopping).tick),
