@@ -278,7 +278,7 @@ def cmd_demo(args) -> int:
         from typodesk.conf import ConfigError
         from typodesk.demo import mode
         from typodesk.demo.setup import ensure_demo
-        from typodesk.pages import fetch
+        from typodesk.net import fetch
         from typodesk.worker import InProcess
 
         hosts = list(dict.fromkeys(["127.0.0.1", "localhost", args.host]))
