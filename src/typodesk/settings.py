@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "typodesk.widget",
     "typodesk.demo",
     "typodesk.notify",
+    "typodesk.heartbeat",
     "typodesk.pages",
     "typodesk.apiv1",
     "typodesk.interchange",

@@ -124,7 +124,7 @@ class Worker:
         """Say we are alive, every ``heartbeat_every`` seconds: the desk warns when no worker is."""
         import time
 
-        from typodesk.notify.models import WorkerBeat
+        from typodesk.heartbeat.models import WorkerBeat
 
         if time.monotonic() - self._last_beat < self.heartbeat_every:
             return
@@ -143,7 +143,7 @@ class Worker:
             connection.close()
 
     def _goodbye(self) -> None:
-        from typodesk.notify.models import WorkerBeat
+        from typodesk.heartbeat.models import WorkerBeat
 
         try:
             WorkerBeat.objects.filter(worker_id=self.worker_id[:100]).delete()
