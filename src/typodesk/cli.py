@@ -419,7 +419,8 @@ def build_parser() -> Parser:
     p = Parser(
         prog="typodesk",
         description="typodesk: readers report mistakes in a site's text; editors see, fix and verify them.",
-        epilog="Settings come from environment variables (TYPODESK_DATA_DIR, DATABASE_URL, …): see README.",
+        epilog="Settings come from environment variables (TYPODESK_DATA_DIR, DATABASE_URL, …): "
+        "see docs/configuration.md.",
     )
     from typodesk import __version__
 

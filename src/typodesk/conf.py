@@ -57,7 +57,9 @@ def env_int(name: str, default: int) -> int:
 def log_level() -> str:
     level = env("TYPODESK_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ConfigError(f"TYPODESK_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level.lower()!r}")
+        raise ConfigError(
+            f"TYPODESK_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level.lower()!r}"
+        )
     return level
 
 

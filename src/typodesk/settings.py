@@ -146,7 +146,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Report API limits (documented in the README).
+# Report API limits (docs/configuration.md, docs/abuse.md).
 TYPODESK_RATE_PER_MINUTE = conf.env_int("TYPODESK_RATE_PER_MINUTE", 30)
 TYPODESK_RATE_BURST = conf.env_int("TYPODESK_RATE_BURST", 30)
 TYPODESK_TRUSTED_PROXIES = [p.strip() for p in conf.env("TYPODESK_TRUSTED_PROXIES").split(",") if p.strip()]
