@@ -18,7 +18,7 @@ from django.dispatch import Signal
 report_recorded = Signal()
 
 #: Reports joined existing open findings in one group (``services.record_reports``' fast path).
-#: Arguments: ``site`` and ``described``, a callable returning, per report, (the finding as it was
+#: Arguments: ``site``, ``when`` and ``described``, a callable returning, per report, (the finding as it was
 #: right after that report, the report, the finding's status before it): it costs a query, so a
 #: receiver calls it only when it needs it.
 reports_added = Signal()
