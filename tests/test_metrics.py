@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from typodesk.findings.models import Finding
 from typodesk.findings.services import Quote, record_report
+from typodesk.heartbeat.models import WorkerBeat
 from typodesk.ingest import refusals
 from typodesk.ingest.models import Refusal
-from typodesk.notify.models import Attempt, Channel, Message, Notification, WorkerBeat
+from typodesk.notify.models import Attempt, Channel, Message, Notification
 from typodesk.pages.models import PageCheck
 
 pytestmark = pytest.mark.django_db

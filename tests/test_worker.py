@@ -67,7 +67,7 @@ def test_an_idle_worker_sleeps_and_stops_promptly_when_told():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_running_worker_says_it_is_alive_and_says_goodbye():
-    from typodesk.notify.models import WorkerBeat
+    from typodesk.heartbeat.models import WorkerBeat
 
     seen = []
 

@@ -28,7 +28,7 @@ def _sqlite_path() -> Path:
         url_hint = 'pg_dump --format=custom --file typodesk.dump "$DATABASE_URL"'
         raise BackupError(
             f"the database is PostgreSQL: back it up with `{url_hint}` and restore with pg_restore "
-            "(see the README's Backups section)"
+            "(see docs/operations.md, PostgreSQL: Backups)"
         )
     return Path(db["NAME"])
 

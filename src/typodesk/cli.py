@@ -11,12 +11,11 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from typing import NamedTuple
+
+from typodesk.errors import CliError
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A mistake the user can fix; printed as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -239,17 +238,11 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(args) -> int:
-    """Deliver notifications (and future background jobs) until SIGTERM/SIGINT."""
+    """Run the background jobs (typodesk.worker) until SIGTERM/SIGINT."""
     _setup_django()
     _require_migrated()
-    from typodesk.conf import ConfigError
-    from typodesk.notify.delivery import Policy
     from typodesk.worker import run
 
-    try:
-        Policy.from_env()  # a bad TYPODESK_NOTIFY_*/WORKER_* value: one line, not a traceback per thread
-    except ConfigError as exc:
-        raise CliError(str(exc)) from None
     return run(concurrency=args.concurrency, once=args.once)
 
 
@@ -266,16 +259,16 @@ DEMO_DEFAULTS = {
 def cmd_demo(args) -> int:
     """The whole product on one machine: the demo site and its article, the desk, the worker in
     this process, and a mailbox that keeps every mail typodesk sends (nothing leaves the machine)."""
-    from typodesk.conf import data_dir
+    from typodesk import conf
     from typodesk.demo.mailbox import SmtpMailbox
 
-    os.environ.setdefault("TYPODESK_BASE_URL", f"http://{_url_host(args.host)}:{args.port}")
+    conf.set_default("TYPODESK_BASE_URL", f"http://{_url_host(args.host)}:{args.port}")
     for name, value in DEMO_DEFAULTS.items():
-        os.environ.setdefault(name, value)
-    data_dir().mkdir(parents=True, exist_ok=True)
-    smtp = SmtpMailbox(data_dir() / "demo-mailbox").start()
+        conf.set_default(name, value)
+    conf.data_dir().mkdir(parents=True, exist_ok=True)
+    smtp = SmtpMailbox(conf.data_dir() / "demo-mailbox").start()
     # Never a real mail server in the demo, even when one is configured for this data directory.
-    os.environ["TYPODESK_EMAIL_URL"] = smtp.url
+    conf.override("TYPODESK_EMAIL_URL", smtp.url)
     background = None
     try:
         _setup_django()
@@ -285,7 +278,7 @@ def cmd_demo(args) -> int:
         from typodesk.conf import ConfigError
         from typodesk.demo import mode
         from typodesk.demo.setup import ensure_demo
-        from typodesk.pages import fetch
+        from typodesk.net import fetch
         from typodesk.worker import InProcess
 
         hosts = list(dict.fromkeys(["127.0.0.1", "localhost", args.host]))
@@ -426,7 +419,8 @@ def build_parser() -> Parser:
     p = Parser(
         prog="typodesk",
         description="typodesk: readers report mistakes in a site's text; editors see, fix and verify them.",
-        epilog="Settings come from environment variables (TYPODESK_DATA_DIR, DATABASE_URL, …): see README.",
+        epilog="Settings come from environment variables (TYPODESK_DATA_DIR, DATABASE_URL, …): "
+        "see docs/configuration.md.",
     )
     from typodesk import __version__
 
@@ -483,12 +477,12 @@ def build_parser() -> Parser:
     sp.add_argument(
         "--with-worker",
         action="store_true",
-        help="also deliver notifications from this process (instead of a separate `typodesk worker`)",
+        help="also run the background jobs in this process (instead of a separate `typodesk worker`)",
     )
 
-    sp = add("worker", cmd_worker, "Deliver notifications in the background until stopped.")
+    sp = add("worker", cmd_worker, "Run the background jobs (notifications, page readings, …) until stopped.")
     sp.add_argument("--once", action="store_true", help="exit when nothing is left to do")
-    sp.add_argument("--concurrency", type=_positive, default=1, help="deliveries in parallel (default 1)")
+    sp.add_argument("--concurrency", type=_positive, default=1, help="worker threads (default 1)")
 
     sp = add("export", cmd_export, "Print every finding of a site with its reports.")
     sp.add_argument("--site", required=True, metavar="KEY", help="the site's public key")
@@ -531,8 +525,37 @@ def build_parser() -> Parser:
     sp.add_argument("--yes", action="store_true", help="confirm that the current data is replaced")
 
     sp = add("manage", cmd_manage, "Run a Django management command (advanced).")
-    sp.add_argument("rest", nargs=argparse.REMAINDER)
+    sp.add_argument(
+        "rest", nargs=argparse.REMAINDER, metavar="ARGUMENTS", help="the command's name and arguments"
+    )
     return p
+
+
+class Command(NamedTuple):
+    """One command or sub-command of the parser, for its reference page (docs/cli.md)."""
+
+    path: tuple[str, ...]  # ("typodesk", "site", "add")
+    parser: argparse.ArgumentParser
+    arguments: tuple[tuple[str, str], ...]  # (an option's longest string or a positional's name, help)
+
+
+def commands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ("typodesk",)) -> list[Command]:
+    """Every command under ``parser``, depth first, with its options and positional arguments.
+
+    scripts/cli-skeleton drafts docs/cli.md from it and a test checks the page against it, so a new
+    command or option cannot go undocumented. argparse offers no public way to list a parser's
+    arguments: this reads ``_actions``, as argparse's own help formatter does."""
+    arguments, children = [], []
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if isinstance(action, argparse._SubParsersAction):
+            children += [commands(sub, (*path, name)) for name, sub in action.choices.items()]
+        elif action.option_strings:
+            arguments.append((max(action.option_strings, key=len), action.help or ""))
+        else:
+            arguments.append((action.metavar or action.dest.upper(), action.help or ""))
+    return [Command(path, parser, tuple(arguments)), *(c for group in children for c in group)]
 
 
 def main(argv: list[str] | None = None) -> int:

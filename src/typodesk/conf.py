@@ -1,8 +1,10 @@
 """Everything typodesk reads from the environment, in one place.
 
 Settings come from environment variables (12-factor, like Healthchecks) so that
-a deployment never edits Python files. Every variable is documented in the
-README; this module only parses them and gives the demo safe defaults.
+a deployment never edits Python files. Every variable is documented in
+docs/configuration.md (a test fails when one is not). Only this module touches
+``os.environ``: typodesk.settings turns its values into Django settings, and the
+rest of the code reads those (tests/test_configuration.py enforces both).
 """
 
 from __future__ import annotations
@@ -19,6 +21,16 @@ class ConfigError(Exception):
 
 def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
+
+
+def set_default(name: str, value: str) -> None:
+    """Set ``name`` unless the user did: ``typodesk demo``'s defaults, before Django reads them."""
+    os.environ.setdefault(name, value)
+
+
+def override(name: str, value: str) -> None:
+    """Set ``name`` whatever the user said (the demo's own mailbox, never a real mail server)."""
+    os.environ[name] = value
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -45,7 +57,9 @@ def env_int(name: str, default: int) -> int:
 def log_level() -> str:
     level = env("TYPODESK_LOG_LEVEL", "INFO").upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ConfigError(f"TYPODESK_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level.lower()!r}")
+        raise ConfigError(
+            f"TYPODESK_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level.lower()!r}"
+        )
     return level
 
 
@@ -95,6 +109,13 @@ def tighten_data_dir(path: Path | None = None) -> list[Path]:
             child.chmod(PRIVATE_FILE_MODE)
             changed.append(child)
     return changed
+
+
+def hunspell_path() -> list[Path]:
+    """TYPODESK_HUNSPELL_PATH: more directories holding Hunspell dictionaries, searched first.
+
+    A function rather than a Django setting: typodesk.spelling works without Django."""
+    return [Path(p) for p in env("TYPODESK_HUNSPELL_PATH").split(os.pathsep) if p]
 
 
 def base_url() -> str:

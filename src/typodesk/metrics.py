@@ -87,8 +87,9 @@ def _number(value: float) -> str:
 def collect(now=None) -> list[Family]:
     """Every metric, read from the database now."""
     from typodesk.findings.models import Finding
+    from typodesk.heartbeat.models import WorkerBeat
     from typodesk.ingest import refusals
-    from typodesk.notify.models import Attempt, Channel, Message, Notification, WorkerBeat
+    from typodesk.notify.models import Attempt, Channel, Message, Notification
     from typodesk.pages.models import PageCheck
 
     now = now or timezone.now()

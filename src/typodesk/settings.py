@@ -1,4 +1,4 @@
-"""Django settings, all derived from environment variables (see conf.py and the README)."""
+"""Django settings, all derived from environment variables (see conf.py and docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "typodesk.widget",
     "typodesk.demo",
     "typodesk.notify",
+    "typodesk.heartbeat",
     "typodesk.pages",
     "typodesk.apiv1",
     "typodesk.interchange",
@@ -56,7 +57,7 @@ MIDDLEWARE = [
     # Outermost: streamed answers (static files) reach the ASGI server as asynchronous iterators.
     "typodesk.asyncstream.AsyncStreamingMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "typodesk.abuse.middleware.ApiMethodNotAllowedMiddleware",
+    "typodesk.apiv1.middleware.ApiMethodNotAllowedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -153,7 +154,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
-# Report API limits (documented in the README).
+# Report API limits (docs/configuration.md, docs/abuse.md).
 TYPODESK_RATE_PER_MINUTE = conf.env_int("TYPODESK_RATE_PER_MINUTE", 30)
 TYPODESK_RATE_BURST = conf.env_int("TYPODESK_RATE_BURST", 30)
 TYPODESK_TRUSTED_PROXIES = [p.strip() for p in conf.env("TYPODESK_TRUSTED_PROXIES").split(",") if p.strip()]
@@ -198,6 +199,10 @@ DEFAULT_FROM_EMAIL = SERVER_EMAIL = conf.env("TYPODESK_EMAIL_FROM") or default_f
 # Webhook and Apprise targets on private, loopback or link-local addresses are refused
 # unless the admin allows them (an owner could otherwise probe the internal network).
 TYPODESK_ALLOW_PRIVATE_TARGETS = conf.env_bool("TYPODESK_ALLOW_PRIVATE_TARGETS", False)
+# Delivery timing (typodesk.notify.delivery.Policy): events of this many seconds go in one message;
+# a worker that claimed a message and went silent this long loses it to another worker.
+TYPODESK_NOTIFY_GROUP_SECONDS = conf.env_int("TYPODESK_NOTIFY_GROUP_SECONDS", 60)
+TYPODESK_WORKER_LEASE_SECONDS = conf.env_int("TYPODESK_WORKER_LEASE_SECONDS", 120)
 
 # Reading the sites' pages for fix verification (docs/verification.md). The same guard keeps the
 # page reader off private addresses: a site's domain could resolve to the admin's network.

@@ -6,9 +6,9 @@ from typodesk import metrics as metrics_views
 from typodesk import views as core_views
 from typodesk.abuse import views as abuse_views
 from typodesk.apiv1 import views as apiv1_views
+from typodesk.apiv1.api import api
 from typodesk.favicon import favicon
 from typodesk.ingest import orphus
-from typodesk.ingest.api import api
 from typodesk.widget import views as widget_views
 
 urlpatterns = [

@@ -47,11 +47,11 @@ class Job:
 def default_jobs(worker_id: str, stopping: Callable[[], bool]) -> list[Job]:
     """Every background job typodesk runs; add new ones here."""
     from typodesk.abuse.jobs import Purger
+    from typodesk.findings.retention import RetentionPurge
     from typodesk.notify.delivery import Deliverer
     from typodesk.notify.reader import ReaderMailer
     from typodesk.overview.rollup import Rollup
     from typodesk.pages.jobs import PageReader, SpellChecker
-    from typodesk.sites.retention import RetentionPurge
 
     return [
         Job("notifications", Deliverer(worker_id=worker_id, stopping=stopping).tick),
@@ -124,7 +124,7 @@ class Worker:
         """Say we are alive, every ``heartbeat_every`` seconds: the desk warns when no worker is."""
         import time
 
-        from typodesk.notify.models import WorkerBeat
+        from typodesk.heartbeat.models import WorkerBeat
 
         if time.monotonic() - self._last_beat < self.heartbeat_every:
             return
@@ -143,7 +143,7 @@ class Worker:
             connection.close()
 
     def _goodbye(self) -> None:
-        from typodesk.notify.models import WorkerBeat
+        from typodesk.heartbeat.models import WorkerBeat
 
         try:
             WorkerBeat.objects.filter(worker_id=self.worker_id[:100]).delete()

@@ -370,7 +370,7 @@ def test_the_public_log_outlives_the_findings_retention_purge(client, site, edit
 
     from django.utils import timezone
 
-    from typodesk.sites.retention import purge_batch
+    from typodesk.findings.retention import purge_batch
 
     f = report(site)
     publish(f, editor, text="It was destroyed.", kind="correction")

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.notify.conftest import drain, report
-from typodesk.notify.models import Attempt, Channel, Message, WorkerBeat
+from typodesk.heartbeat.models import WorkerBeat
+from typodesk.notify.models import Attempt, Channel, Message
 from typodesk.sites.models import Site
 
 pytestmark = pytest.mark.django_db

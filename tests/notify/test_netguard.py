@@ -15,7 +15,7 @@ import threading
 
 import pytest
 
-from typodesk.notify import netguard
+from typodesk.net import netguard
 from typodesk.notify.delivery import send_test
 from typodesk.notify.targets import APPRISE_SCHEMES, apprise_url_problem
 

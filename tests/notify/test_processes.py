@@ -154,7 +154,8 @@ with transaction.atomic():
         """
 import json
 from collections import Counter
-from typodesk.notify.models import Attempt, Message, WorkerBeat
+from typodesk.heartbeat.models import WorkerBeat
+from typodesk.notify.models import Attempt, Message
 print("RESULT " + json.dumps({"by_worker": Counter(Attempt.objects.values_list("worker", flat=True)),
       "unsent": Message.objects.exclude(status="sent").count(), "beats": WorkerBeat.objects.count()}))
 """,

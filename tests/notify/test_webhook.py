@@ -220,7 +220,7 @@ def test_private_addresses_are_refused_unless_the_admin_allows_them(site, make_c
     ],
 )
 def test_which_addresses_count_as_private(address, public):
-    from typodesk.notify.netguard import is_public
+    from typodesk.net.netguard import is_public
 
     assert is_public(address) is public
 
@@ -229,7 +229,7 @@ def test_the_guard_also_covers_connections_made_by_libraries(receiver):
     """Redirects, retries, DNS answers that change: the check is made when the socket opens."""
     import httpx
 
-    from typodesk.notify import netguard
+    from typodesk.net import netguard
 
     with netguard.guarded() as guard, pytest.raises(httpx.ConnectError):
         httpx.post(receiver.url + "/", timeout=2)

@@ -7,7 +7,7 @@ import pytest
 from tests.pages.siteserver import SiteServer
 from typodesk.findings.models import Finding
 from typodesk.findings.services import Quote, record_report
-from typodesk.pages import fetch
+from typodesk.net import fetch
 from typodesk.pages.jobs import PageReader, SpellChecker
 from typodesk.text import canonical_text
 

@@ -12,7 +12,7 @@ import pytest
 from tests.pages.conftest import STORY, fresh, quote_in, read_due_pages
 from typodesk.findings.models import Finding
 from typodesk.findings.services import record_report
-from typodesk.pages import fetch
+from typodesk.net import fetch
 from typodesk.pages.models import PageCheck
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.pages.siteserver import SiteServer
 from typodesk.ingest import sitecache
-from typodesk.pages.fetch import ROBOTS
+from typodesk.net.fetch import ROBOTS
 from typodesk.sites import domaincheck
 from typodesk.sites.hosts import HostPatterns
 from typodesk.sites.models import Domain, DomainConflict, conflicting_domain, sites_covering

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from typodesk.findings.models import Finding, Report, StatusChange
+from typodesk.findings.retention import RetentionPurge, purge_batch
 from typodesk.findings.services import Quote, record_report, set_status
 from typodesk.sites.models import Site
-from typodesk.sites.retention import RetentionPurge, purge_batch
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-
-class NoColon:
-    """Labels without the trailing colon Django adds: the desk's forms put labels above fields."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+from typodesk.forms import NoColon
 
 
 class LoginForm(NoColon, forms.Form):

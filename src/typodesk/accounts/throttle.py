@@ -19,12 +19,9 @@ import hashlib
 import math
 
 from django.conf import settings
-from django.db.models import F, Value
-from django.db.models.functions import Least
 
 from typodesk.ingest import ratelimit
 from typodesk.ingest.client import client_hash
-from typodesk.ingest.models import RateBucket
 
 
 def _limits() -> tuple[float, float]:
@@ -60,7 +57,7 @@ def take(request, email: str | None) -> int:
         wait = ratelimit.take(key, capacity, per_second)
         if wait > 0:
             for done in taken:
-                _give_back(done, capacity)
+                ratelimit.give_back(done, capacity)
             return max(1, math.ceil(wait))
         taken.append(key)
     return 0
@@ -70,24 +67,4 @@ def succeeded(request, email: str | None) -> None:
     """The attempt was right: give back the tokens :func:`take` took for it."""
     capacity, _ = _limits()
     for key in keys(request, email):
-        _give_back(key, capacity)
-
-
-# KEYS[1] the bucket, ARGV[1] its capacity: one token back, never above the capacity, and only
-# into a bucket that still exists (one that expired is full already).
-_GIVE_BACK_LUA = """
-local tokens = redis.call('HGET', KEYS[1], 'tokens')
-if tokens then
-  redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(tokens) + 1)))
-end
-return 0
-"""
-
-
-def _give_back(key: str, capacity: float) -> None:
-    client = ratelimit._redis()
-    if client is not None:
-        prefix = getattr(settings, "TYPODESK_REDIS_PREFIX", "typodesk:")
-        client[1].eval(_GIVE_BACK_LUA, 1, f"{prefix}rl:{key}", float(capacity))
-        return
-    RateBucket.objects.filter(key=key).update(tokens=Least(F("tokens") + 1, Value(float(capacity))))
+        ratelimit.give_back(key, capacity)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from typodesk.apiv1.models import TOKEN_PREFIX, ApiToken, hash_token
 from typodesk.apiv1.tokens import TokenError, create_token
-from typodesk.cli import CliError
+from typodesk.errors import CliError
 
 
 def _user(email: str):

@@ -1,16 +1,16 @@
 """Errors of the REST API, in the report API's shape: ``{"error": …, "field": …}``.
 
-The exception class and its handler live in :mod:`typodesk.ingest.api`, which mounts this
-package's routers; importing it here lazily keeps the two modules free of an import cycle.
+The handler that turns :class:`ApiError` into that answer lives in :mod:`typodesk.apiv1.api`.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from ninja.errors import HttpError
 
 from typodesk.ingest.schemas import ErrorOut
 
-__all__ = ["ErrorOut", "api_error", "not_found_json", "ERRORS_READ", "ERRORS_WRITE"]
+__all__ = ["ApiError", "ErrorOut", "api_error", "not_found_json", "ERRORS_READ", "ERRORS_WRITE"]
 
 # The error answers every operation documents: 400 bad parameters, 401 no or bad token,
 # 403 token or role does not allow it, 404 not found or not visible to this user.
@@ -19,10 +19,17 @@ ERRORS_READ = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 ERRORS_WRITE = {**ERRORS_READ, 409: ErrorOut, 413: ErrorOut}
 
 
+class ApiError(HttpError):
+    """An error answer with the field it is about and extra headers (``Retry-After``, ``Allow``)."""
+
+    def __init__(self, status: int, message: str, field: str | None = None, headers: dict | None = None):
+        super().__init__(status, message)
+        self.field = field
+        self.headers = headers or {}
+
+
 def api_error(status: int, message: str, field: str | None = None, headers: dict | None = None) -> Exception:
     """The exception to raise for an error answer (``raise api_error(404, …, "id")``)."""
-    from typodesk.ingest.api import ApiError
-
     return ApiError(status, message, field, headers)
 
 

@@ -15,14 +15,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from typodesk.findings.models import Finding
 from typodesk.findings.query import LEGACY_SORTS, SORTS, STATUSES
-from typodesk.ingest.schemas import MAX_TEXT, _clean
+from typodesk.ingest.schemas import MAX_TEXT, valid_text
 from typodesk.sites.models import Membership
 
 # Ids are 64-bit in the database; anything bigger is refused as a 400 before a query fails.
 MAX_ID = 2**53
 BULK_MAX = 500
 
-Text = Annotated[str, AfterValidator(_clean)]
+Text = Annotated[str, AfterValidator(valid_text)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 StatusName = Literal[tuple(Finding.Status.values)]  # type: ignore[valid-type]
 StatusFilter = Literal[tuple(STATUSES)]  # type: ignore[valid-type]

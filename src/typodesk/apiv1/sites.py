@@ -28,9 +28,9 @@ from typodesk.apiv1.schemas import (
     SiteOut,
     SitePatchIn,
 )
-from typodesk.apiv1.streaming import stream
 from typodesk.findings.models import Finding, Report
 from typodesk.interchange.export import FORMATS, export_chunks
+from typodesk.interchange.streaming import stream
 from typodesk.sites import domaincheck
 from typodesk.sites.models import Domain, DomainConflict, Membership, Site, normalize_domain
 from typodesk.sites.models import create_site as new_site

@@ -22,10 +22,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from typodesk.apiv1.models import ApiToken
-from typodesk.apiv1.streaming import stream
 from typodesk.apiv1.tokens import TokenError, create_token
 from typodesk.desk.export import file_name, for_spreadsheets
 from typodesk.interchange.export import FORMATS, export_chunks
+from typodesk.interchange.streaming import stream
 from typodesk.sites.models import sites_for
 
 

@@ -34,7 +34,7 @@ def finding_correction(request, pk: int):
             messages.info(request, _("There is no published correction to withdraw."))
         return redirect("desk:finding", pk=f.pk)
     if action != "publish":
-        return desk_finding._render(request, f, error=_("Choose publish or withdraw."), status=400)
+        return desk_finding.render_finding(request, f, error=_("Choose publish or withdraw."), status=400)
     try:
         publish(
             f,
@@ -44,6 +44,6 @@ def finding_correction(request, pk: int):
             title=request.POST.get("title", ""),
         )
     except CorrectionError as exc:
-        return desk_finding._render(request, f, error=str(exc), status=400)
+        return desk_finding.render_finding(request, f, error=str(exc), status=400)
     messages.success(request, _("The correction is published."))
     return redirect("desk:finding", pk=f.pk)

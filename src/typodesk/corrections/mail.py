@@ -9,6 +9,11 @@ from typodesk.corrections.models import Correction
 from typodesk.notify.content import clean
 
 
+def reader_mail_context(sender, *, finding_id: int | None, **kwargs) -> dict:
+    """typodesk.notify.signals.reader_mail_context's receiver (connected in CorrectionsConfig)."""
+    return {"correction": correction_for_mail(finding_id)}
+
+
 def correction_for_mail(finding_id: int | None) -> dict | None:
     """The finding's published correction, read when the mail is rendered (so a correction
     published with the fix, or before the worker sends the mail, is in it); None without one."""

@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from typodesk.desk.inbox import Filters, iter_all
 from typodesk.findings.export import EXPORT_VERSION, export_header, finding_dict
 from typodesk.findings.models import Report, StatusChange
-from typodesk.interchange.export import CSV_COLUMNS, _cell, suggestion_counts
+from typodesk.interchange.export import CSV_COLUMNS, cell, suggestion_counts
 from typodesk.sites.models import Site
 
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark (without it, Cyrillic
@@ -91,13 +91,13 @@ def csv_chunks(filters: Filters) -> Iterator[str]:
     for f in _dicts(filters):
         q = f["quote"]
         row = [
-            f["id"], _cell(f["url"]), _cell(f["title"]), _cell(f["lang"]), f["status"],
-            _cell(q["exact"]), _cell(q["prefix"]), _cell(q["suffix"]), q["start"], q["end"],
+            f["id"], cell(f["url"]), cell(f["title"]), cell(f["lang"]), f["status"],
+            cell(q["exact"]), cell(q["prefix"]), cell(q["suffix"]), q["start"], q["end"],
             f["report_count"],
-            _cell("\n".join(s for s, _ in suggestion_counts(f))),
-            _cell("\n".join(r["comment"] for r in f["reports"] if r["comment"])),
+            cell("\n".join(s for s, _ in suggestion_counts(f))),
+            cell("\n".join(r["comment"] for r in f["reports"] if r["comment"])),
             f["created"], f["last_reported"], f["status_changed"] or "",
-            _cell(f["note"]), f["duplicate_of"] or "",
+            cell(f["note"]), f["duplicate_of"] or "",
         ]  # fmt: skip
         if several:
             row.append(f["site"])

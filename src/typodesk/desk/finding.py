@@ -191,10 +191,12 @@ def _reports_page(raw: str) -> int | None:
 @login_required
 def finding(request, pk: int):
     f = _finding_for(request, pk)
-    return _render(request, f)
+    return render_finding(request, f)
 
 
-def _render(request, f: Finding, *, error: str = "", status: int = 200, note: str | None = None):
+def render_finding(request, f: Finding, *, error: str = "", status: int = 200, note: str | None = None):
+    """The finding's page, with ``error`` shown over its forms; the forms of other apps that post
+    from it (typodesk.corrections) answer with it too."""
     f = (
         Finding.objects.select_related("page", "site")
         .prefetch_related(
@@ -290,7 +292,7 @@ def finding_status(request, pk: int):
     if note is not None:
         note = note.replace("\r\n", "\n").strip()
         if len(note) > NOTE_MAX:
-            return _render(
+            return render_finding(
                 request,
                 f,
                 error=_("The note is too long: keep it under %(max)s characters.") % {"max": NOTE_MAX},
@@ -298,14 +300,14 @@ def finding_status(request, pk: int):
                 note=note,
             )
     if status is None and note is None:
-        return _render(request, f, error=_("Choose a status or write a note."), status=400)
+        return render_finding(request, f, error=_("Choose a status or write a note."), status=400)
     if status is not None and status not in Finding.Status.values:
-        return _render(request, f, error=_("Unknown status: choose one of the buttons."), status=400)
+        return render_finding(request, f, error=_("Unknown status: choose one of the buttons."), status=400)
     target = None
     if status == Finding.Status.DUPLICATE:
         raw = request.POST.get("duplicate_of", "").strip().lstrip("#")
         if not raw.isdigit():
-            return _render(
+            return render_finding(
                 request,
                 f,
                 error=_("Enter the number of the finding this one repeats, e.g. 1234."),
@@ -313,21 +315,21 @@ def finding_status(request, pk: int):
             )
         target = Finding.objects.filter(pk=int(raw), site_id=f.site_id).select_related("page").first()
         if target is None:
-            return _render(
+            return render_finding(
                 request,
                 f,
                 error=_("There is no finding #%(n)s on %(site)s.") % {"n": raw, "site": f.site.name},
                 status=400,
             )
         if target.page_id != f.page_id:
-            return _render(request, f, error=other_page_error(target), status=400)
+            return render_finding(request, f, error=other_page_error(target), status=400)
     previous = {f.pk: (f.status, f.duplicate_of_id)}
     try:
         changed = set_status(
             f, None if target is not None else status, request.user, note=note, duplicate_of=target
         )
     except StatusError as e:
-        return _render(request, f, error=_status_error(e), status=400)
+        return render_finding(request, f, error=_status_error(e), status=400)
     if not changed:
         messages.info(request, _("Nothing changed."))
     elif status is not None:

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from typodesk.apiv1.streaming import stream
 from typodesk.desk import export as desk_export
 from typodesk.desk import inbox as q
 from typodesk.desk import undo
@@ -19,6 +18,7 @@ from typodesk.desk.actions import BULK_ACTIONS, EDIT_ROLES, roles_of
 from typodesk.findings import listing
 from typodesk.findings.models import Report
 from typodesk.interchange.export import FORMATS
+from typodesk.interchange.streaming import stream
 from typodesk.sites.models import sites_for
 
 

@@ -15,10 +15,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from typodesk.findings import signals
 from typodesk.findings.models import Finding, Page, Report, StatusChange
 from typodesk.findings.urlnorm import normalize_url
-from typodesk.notify import outbox
-from typodesk.notify import reader as reader_mail
 from typodesk.sites.models import Site
 
 # How much of the context must agree for a quote at another offset to be the same
@@ -98,17 +97,24 @@ def record_report(
                 if when != report.created:
                     Report.objects.filter(pk=report.pk).update(created=when)
                     report.created = when
-                # The outbox: notifications commit with the report or not at all.
-                if notify and not spam:
-                    outbox.report_recorded(
-                        finding, report, duplicate=duplicate, previous_status=previous_status, when=when
-                    )
+                # Notifications (the outbox) and the page reader's schedule commit with the
+                # report or not at all.
                 if spam:
                     _spam_noted(finding, report, duplicate, spam)
                 else:
                     if previous_status == Finding.Status.SPAM:
-                        _lift_from_spam(finding, report, when, notify)
-                    _after_report(page, finding, duplicate, previous_status, root)
+                        _lift_from_spam(finding, report, when, notify, page)
+                    signals.report_recorded.send(
+                        Finding,
+                        finding=finding,
+                        report=report,
+                        duplicate=duplicate,
+                        previous_status=previous_status,
+                        when=when,
+                        notify=notify,
+                        page=page,
+                        root=root,
+                    )
                 return Recorded(report, finding, duplicate)
         except IntegrityError:
             # Another process created the same page or finding between our
@@ -230,8 +236,10 @@ def _add_to_findings(connection, site: Site, items: list[dict], chosen: list[tup
         cursor.execute(_insert_reports(connection, len(rows)), values)
         for report, (report_id,) in zip(rows, cursor.fetchall(), strict=True):
             report.pk = report_id
-    if _has_channels(site.pk):
-        _notify_group(site, [row for _, row in chosen], rows, per_finding, when)
+    found = [row for _, row in chosen]
+    signals.reports_added.send(
+        Finding, site=site, described=lambda: _described(site, found, rows, per_finding), when=when
+    )
     return [r.pk for r in rows]
 
 
@@ -288,24 +296,22 @@ def _insert_reports(connection, n: int) -> str:
     return f"INSERT INTO {q(Report._meta.db_table)} ({names}) VALUES {', '.join([row] * n)} RETURNING id"  # noqa: S608
 
 
-def _notify_group(site: Site, found: list[tuple], reports: list[Report], per_finding: dict, when) -> None:
-    """The outbox rows of a group's reports, each describing its finding as it was right after
-    that report (what recording them one by one writes)."""
+def _described(
+    site: Site, found: list[tuple], reports: list[Report], per_finding: dict
+) -> list[tuple[Finding, Report, str]]:
+    """A group's reports, each with its finding as it was right after that report (what recording
+    them one by one would have shown) and the finding's status before it."""
     findings = Finding.objects.select_related("page").in_bulk(list(per_finding))
     left = dict(per_finding)
+    out = []
     for row, report in zip(found, reports, strict=True):
         finding = copy.copy(findings[row[3]])  # the database's row after the whole group
         finding.site = site
         left[finding.pk] -= 1
         finding.report_count -= left[finding.pk]
         report.finding = finding
-        outbox.report_recorded(finding, report, duplicate=True, previous_status=row[4], when=when)
-
-
-def _has_channels(site_id: int) -> bool:
-    from typodesk.notify.models import Channel
-
-    return Channel.objects.filter(site_id=site_id).exists()
+        out.append((finding, report, row[4]))
+    return out
 
 
 _GROUP_SQL: dict[str, dict[str, str]] = {}
@@ -379,7 +385,11 @@ def _finding(
         # put it back in front of the editors.
         updates.update(status=Finding.Status.NEW, status_changed=when)
         StatusChange.objects.create(finding=finding, user=None, old_status=finding.status, new_status="new")
-        reader_mail.status_changed(finding, finding.status, Finding.Status.NEW)  # not fixed: no mail yet
+        # Not fixed after all: the readers' "fixed" mails not sent yet are taken back.
+        signals.status_changed.send(
+            Finding, finding=finding, old_status=finding.status, new_status=Finding.Status.NEW, user=None,
+            when=when,
+        )
     Finding.objects.filter(pk=finding.pk).update(**updates)
     finding.refresh_from_db()
     return finding, True, previous_status
@@ -410,7 +420,7 @@ def _spam_noted(finding: Finding, report: Report, duplicate: bool, why: str) -> 
     )
 
 
-def _lift_from_spam(finding: Finding, report: Report, when, notify: bool) -> bool:
+def _lift_from_spam(finding: Finding, report: Report, when, notify: bool, page: Page) -> bool:
     """Take a finding out of the spam folder once clean reports from enough readers confirm it.
 
     Admission judges each report on its own (typodesk.abuse.spam), and one suspicious report, often
@@ -446,8 +456,18 @@ def _lift_from_spam(finding: Finding, report: Report, when, notify: bool) -> boo
         " back from the spam folder.",
     )
     finding.status, finding.status_changed = Finding.Status.NEW, when
-    if notify:  # the editors never heard of it: news now
-        outbox.report_recorded(finding, report, duplicate=False, previous_status=None, when=when)
+    # The editors never heard of it: news now, as a new finding (notifications, a page reading).
+    signals.report_recorded.send(
+        Finding,
+        finding=finding,
+        report=report,
+        duplicate=False,
+        previous_status=None,
+        when=when,
+        notify=notify,
+        page=page,
+        root="",
+    )
     return True
 
 
@@ -558,45 +578,16 @@ def set_status(
         )
         Finding.objects.filter(pk=finding.pk).update(**updates)
         if status_changes:
-            outbox.status_changed(finding, new_status, user, when=now)
-            _after_status_change(finding, new_status)
-            # The readers who left an address: a "fixed" mail each, through the outbox (the
-            # address is erased once it is sent); closing otherwise erases the addresses.
-            reader_mail.status_changed(finding, finding.status, new_status, when=now)
+            # Notifications, the readers' "fixed" mails and the page reader's verdict and schedule.
+            signals.status_changed.send(
+                Finding,
+                finding=finding,
+                old_status=finding.status,
+                new_status=new_status,
+                user=user,
+                when=now,
+            )
     for name, value in updates.items():
         setattr(finding, name, value)
     return True
 
-
-# Fix verification (typodesk.pages, docs/verification.md) ------------------------------
-
-
-def _after_report(
-    page: Page, finding: Finding, duplicate: bool, previous_status: str | None, root: str
-) -> None:
-    """Read the page soon after a new finding (its text then is the snapshot later checks compare
-    against), and after a reader reopened a finding marked fixed (is the fix there or not?)."""
-    from typodesk.pages.schedule import schedule
-
-    reopened = duplicate and previous_status == Finding.Status.FIXED
-    if reopened:
-        # The last verdict described the finding before the reader reopened it.
-        Finding.objects.filter(pk=finding.pk).exclude(verification=Finding.Verification.NONE).update(
-            verification=Finding.Verification.NONE
-        )
-        finding.verification = Finding.Verification.NONE
-    if not duplicate or reopened:
-        schedule(page, delay=settings.TYPODESK_FETCH_FIRST_DELAY, root=root)
-
-
-def _after_status_change(finding: Finding, status: str) -> None:
-    """An editor's decision replaces the page reader's last verdict; "fixed" is checked on the page."""
-    from typodesk.pages.models import PageCheck
-    from typodesk.pages.schedule import schedule
-
-    Finding.objects.filter(pk=finding.pk).exclude(verification=Finding.Verification.NONE).update(
-        verification=Finding.Verification.NONE
-    )
-    finding.verification = Finding.Verification.NONE
-    if status == Finding.Status.FIXED:
-        schedule(finding.page, delay=settings.TYPODESK_FETCH_FIXED_DELAY, reason=PageCheck.Reason.FIXED)

@@ -25,6 +25,8 @@ import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Least
 
 from typodesk.db import driver_cursor
 from typodesk.ingest.models import RateBucket
@@ -355,3 +357,24 @@ def _take_redis(client, key: str, capacity: float, per_second: float, now: float
     ttl = max(1, math.ceil(float(capacity) / float(per_second)) + 1) if per_second > 0 else 86400
     out = script(keys=[f"{prefix}rl:{key}"], args=[float(capacity), float(per_second), now, ttl])
     return float(out)
+
+
+# KEYS[1] the bucket, ARGV[1] its capacity: one token back, never above the capacity, and only
+# into a bucket that still exists (one that expired is full already).
+_GIVE_BACK_LUA = """
+local tokens = redis.call('HGET', KEYS[1], 'tokens')
+if tokens then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tonumber(tokens) + 1)))
+end
+return 0
+"""
+
+
+def give_back(key: str, capacity: float) -> None:
+    """One token back into the bucket ``key`` (a login that turned out right costs nothing)."""
+    client = _redis()
+    if client is not None:
+        prefix = getattr(settings, "TYPODESK_REDIS_PREFIX", "typodesk:")
+        client[1].eval(_GIVE_BACK_LUA, 1, f"{prefix}rl:{key}", float(capacity))
+        return
+    RateBucket.objects.filter(key=key).update(tokens=Least(F("tokens") + 1, Value(float(capacity))))

@@ -2,10 +2,12 @@
 
 :func:`record` only adds to a counter in memory (it is called from the event loop, where no
 query may run); :func:`flush` adds the sums to :class:`~typodesk.ingest.models.Refusal` rows
-with one UPDATE per (site, day, reason). The report writer's thread flushes every
-``FLUSH_EVERY`` seconds, and every server process flushes when it stops (typodesk.asgi's
-lifespan shutdown). A process killed between flushes loses at most those seconds of *counts*;
-never a report.
+with one UPDATE per (site, day, reason). Three things in the server process flush: its report
+writer's thread every ``FLUSH_EVERY`` seconds (typodesk.ingest.writer; the thread starts with the
+process's first accepted report), the desk's protection page and /metrics when that process
+answers them, and the process itself when it stops (the lifespan shutdown of
+typodesk.ingest.endpoint). The background worker never does. A process killed between flushes
+loses those counts; never a report.
 
 Reasons are short words: ``rate_client``, ``rate_site``, ``rate_global``, ``unknown_site``,
 ``domain``, ``origin``, ``bad_body``, ``too_large``, ``honeypot``, ``too_fast``, ``pow``,

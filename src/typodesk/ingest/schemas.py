@@ -24,7 +24,7 @@ MAX_BODY = 16 * 1024
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _clean(value: str) -> str:
+def valid_text(value: str) -> str:
     # Lone surrogates cannot be stored as UTF-8 and NUL cannot be stored by
     # PostgreSQL: refuse them here with a message instead of failing later.
     if "\x00" in value:
@@ -46,7 +46,7 @@ def _url_problem(value: str) -> str:
     return ""
 
 
-def _http_url(value: str) -> str:
+def valid_http_url(value: str) -> str:
     problem = _url_problem(value)
     if problem:
         raise ValueError(problem)
@@ -62,7 +62,7 @@ def _email(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean)]
+Text = Annotated[str, AfterValidator(valid_text)]
 
 # Input models are plain pydantic models: ninja's Schema would read attributes of
 # any object, so a string sent where an object belongs would pass as "missing fields".
@@ -93,7 +93,7 @@ class ReportIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
     site: Text = Field(min_length=1, max_length=40, description="The site's public key.")
-    url: Annotated[Text, AfterValidator(_http_url)] = Field(
+    url: Annotated[Text, AfterValidator(valid_http_url)] = Field(
         max_length=MAX_URL,
         description="The page's address (absolute http or https URL).",
         json_schema_extra={"format": "uri", "pattern": r"^https?://[^/?#\s]+"},

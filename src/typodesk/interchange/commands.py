@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from typodesk.cli import CliError
+from typodesk.errors import CliError
 from typodesk.sites.models import Site
 
 

@@ -69,7 +69,7 @@ def json_chunks(site: Site) -> Iterator[str]:
     yield "\n  ]\n}\n"
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     """``value`` as a spreadsheet shows it rather than runs it: a leading ``'`` when it would run.
 
     Spreadsheets skip leading spaces and line breaks before a formula, and some read the
@@ -104,13 +104,13 @@ def csv_chunks(site: Site) -> Iterator[str]:
         q = f["quote"]
         out.writerow(
             [
-                f["id"], _cell(f["url"]), _cell(f["title"]), _cell(f["lang"]), f["status"],
-                _cell(q["exact"]), _cell(q["prefix"]), _cell(q["suffix"]), q["start"], q["end"],
+                f["id"], cell(f["url"]), cell(f["title"]), cell(f["lang"]), f["status"],
+                cell(q["exact"]), cell(q["prefix"]), cell(q["suffix"]), q["start"], q["end"],
                 f["report_count"],
-                _cell("\n".join(s for s, _ in suggestion_counts(f))),
-                _cell("\n".join(r["comment"] for r in f["reports"] if r["comment"])),
+                cell("\n".join(s for s, _ in suggestion_counts(f))),
+                cell("\n".join(r["comment"] for r in f["reports"] if r["comment"])),
                 f["created"], f["last_reported"], f["status_changed"] or "",
-                _cell(f["note"]), f["duplicate_of"] or "",
+                cell(f["note"]), f["duplicate_of"] or "",
             ]
         )  # fmt: skip
         if buf.tell() > 32 * 1024:

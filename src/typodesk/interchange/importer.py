@@ -24,7 +24,7 @@ from typodesk.findings.export import EXPORT_VERSION
 from typodesk.findings.models import Finding, Page, Report, StatusChange
 from typodesk.findings.services import Quote, record_report
 from typodesk.findings.urlnorm import normalize_url
-from typodesk.ingest.schemas import MAX_CONTEXT, MAX_URL, _clean
+from typodesk.ingest.schemas import MAX_CONTEXT, MAX_URL, valid_text
 from typodesk.sites.models import Domain, Site, normalize_domain
 
 
@@ -41,7 +41,7 @@ class _M(BaseModel):
 
 Offset = Annotated[int, Field(ge=0, le=2**31 - 1)]
 # Text as the database can hold it (no NUL, no lone surrogate), within the columns' lengths.
-Text = Annotated[str, AfterValidator(_clean)]
+Text = Annotated[str, AfterValidator(valid_text)]
 
 
 class QuoteIn(_M):

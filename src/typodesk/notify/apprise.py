@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 
-from typodesk.notify import netguard
+from typodesk.net import netguard
 from typodesk.notify.content import Outgoing, render_chat
 from typodesk.notify.targets import apprise_scheme, apprise_scheme_problem, scrub
 from typodesk.notify.transport import Delivered, DeliveryError, Transport

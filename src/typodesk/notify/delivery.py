@@ -42,11 +42,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from typodesk import conf
 from typodesk.notify.content import Item, Outgoing
 from typodesk.notify.models import Attempt, Channel, Message, Notification, new_uid
 from typodesk.notify.transport import Delivered, DeliveryError, transport_for
@@ -72,11 +72,11 @@ class Policy:
     human_events_per_message: int = 1000
 
     @classmethod
-    def from_env(cls) -> Policy:
-        """Defaults, with the grouping window and the lease adjustable by the admin."""
+    def from_settings(cls) -> Policy:
+        """Defaults, with the grouping window and the lease adjustable by the admin (typodesk.settings)."""
         return cls(
-            group_window=timedelta(seconds=max(0, conf.env_int("TYPODESK_NOTIFY_GROUP_SECONDS", 60))),
-            lease=timedelta(seconds=max(2, conf.env_int("TYPODESK_WORKER_LEASE_SECONDS", 120))),
+            group_window=timedelta(seconds=max(0, settings.TYPODESK_NOTIFY_GROUP_SECONDS)),
+            lease=timedelta(seconds=max(2, settings.TYPODESK_WORKER_LEASE_SECONDS)),
         )
 
 
@@ -161,7 +161,7 @@ class Deliverer:
     """Delivers due messages; one per worker thread. Plug :meth:`tick` into the worker loop."""
 
     worker_id: str = field(default_factory=default_worker_id)
-    policy: Policy = field(default_factory=Policy.from_env)
+    policy: Policy = field(default_factory=Policy.from_settings)
     clock: Callable[[], datetime] = timezone.now
     stopping: Callable[[], bool] = lambda: False
     rng: random.Random = field(default_factory=random.Random)

@@ -222,17 +222,6 @@ class Attempt(models.Model):
         return f"{self.result} at {self.at}"
 
 
-class WorkerBeat(models.Model):
-    """Each running worker says it is alive; the desk warns when none is, since then nothing is sent."""
-
-    worker_id = models.CharField(max_length=100, unique=True)
-    started = models.DateTimeField()
-    last_seen = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return self.worker_id
-
-
 class ReaderMail(models.Model):
     """The "thank you, it is fixed" mail to a reader who left an address (typodesk.notify.reader),
     and the "still on the page" mail to the editor who marked a finding fixed (kind "regressed",

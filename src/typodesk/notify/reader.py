@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from typodesk.corrections.mail import correction_for_mail
+from typodesk.notify import signals
 from typodesk.notify.content import clean, http_url
 from typodesk.notify.delivery import Policy, backoff, default_worker_id
 from typodesk.notify.email import EmailTransport, _mail_domain, _smtp_error
@@ -146,8 +146,10 @@ def render(mail: ReaderMail) -> tuple[str, str, str]:
         "suffix": clean(d.get("suffix"), one_line=True, strip=False)[:40],
         "replacement": clean(d.get("replacement"), one_line=True, limit=200),
         # The finding's public correction, when one is published by the time the mail leaves.
-        "correction": correction_for_mail(mail.finding_id),
+        "correction": None,
     }
+    for _receiver, extra in signals.reader_mail_context.send(ReaderMail, finding_id=mail.finding_id):
+        context.update(extra or {})
     with translation.override(mail.lang if mail.lang in LANGUAGES else "en"):
         subject = _("Fixed: the mistake you reported on %(site)s") % {"site": context["site"]}
         text = render_to_string("notify/reader/fixed.txt", context)

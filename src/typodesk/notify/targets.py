@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from typodesk.notify import netguard
+from typodesk.net import netguard
 
 # The Apprise services typodesk sends to (docs/notifications.md lists them): each talks HTTP(S)
 # through Python's sockets, where the private-address guard (netguard) sees every connection.

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from typodesk.heartbeat.models import WorkerBeat
 from typodesk.notify import delivery
 from typodesk.notify.forms import FORMS
 from typodesk.notify.models import (
@@ -32,7 +33,6 @@ from typodesk.notify.models import (
     Message,
     Notification,
     Subscription,
-    WorkerBeat,
     new_webhook_secret,
 )
 from typodesk.notify.targets import mask_apprise_url, mask_url

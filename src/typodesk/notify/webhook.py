@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from typodesk import __version__
-from typodesk.notify import netguard
+from typodesk.net import netguard
 from typodesk.notify.content import Outgoing, webhook_payload
 from typodesk.notify.transport import Delivered, DeliveryError, Transport
 

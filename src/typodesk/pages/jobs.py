@@ -43,8 +43,8 @@ from typodesk.pages.schedule import next_due, retry_due
 
 if TYPE_CHECKING:
     from typodesk import spelling
+    from typodesk.net.fetch import Fetched
     from typodesk.pages import extract as extraction
-    from typodesk.pages.fetch import Fetched
 
 # The HTTP client (httpx), the HTML parser and the spelling dictionaries are imported when a page
 # is read or a finding checked, not when the worker starts: an idle worker never loads them.
@@ -129,8 +129,8 @@ class PageReader:
         if slot is None:
             release_unread(check, token)
             return False
+        from typodesk.net.fetch import FetchError
         from typodesk.pages import extract as extraction
-        from typodesk.pages.fetch import FetchError
 
         try:
             reading = self.read(check)
@@ -151,8 +151,8 @@ class PageReader:
 
     def read(self, check: PageCheck) -> _Result:
         """Fetch and extract; a 304 reuses the stored text of the last reading."""
+        from typodesk.net.fetch import Fetcher
         from typodesk.pages import extract as extraction
-        from typodesk.pages.fetch import Fetcher
 
         site = check.page.site
         root = site.root_selector or check.root or None
@@ -174,8 +174,8 @@ class PageReader:
 
 def _fetch_html(site, url: str) -> str | None:
     """The page's HTML, fetched unconditionally; None when that fails."""
+    from typodesk.net.fetch import Fetcher, FetchError
     from typodesk.pages import extract as extraction
-    from typodesk.pages.fetch import Fetcher, FetchError
 
     try:
         with Fetcher(site.allows_host, site_id=site.pk) as fetcher:

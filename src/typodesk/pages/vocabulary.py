@@ -18,29 +18,14 @@ from django.db.models.functions import Concat
 
 from typodesk.pages.models import PageCheck, SiteWord
 from typodesk.spelling import Vocabulary
-from typodesk.spelling import _text as spelling_text
 from typodesk.spelling.languages import LANGUAGES, parse_tag
+from typodesk.spelling.vocabulary import page_words
 
 #: Pages a word must stand on to be trusted: the spelling library's own default.
 MIN_PAGES = 2
 #: Longer "words" are codes or junk, not names the spell checker should learn.
 MAX_WORD = 100
 _BATCH = 500
-
-
-def page_words(text: str) -> dict[str, str]:
-    """Fold key → how the page writes the word (a lower-case spelling preferred), for ``text``."""
-    found: dict[str, str] = {}
-    for _start, _end, raw in spelling_text.words(text):
-        word = spelling_text.clean(raw)
-        if len(word) > MAX_WORD or not any(c.isalpha() for c in word):
-            continue
-        key = spelling_text.fold_key(word)
-        if len(key) > MAX_WORD:
-            continue
-        if key not in found or (word.islower() and not found[key].islower()):
-            found[key] = word
-    return found
 
 
 def language_code(lang: str | None) -> str:
@@ -57,7 +42,7 @@ def language_code(lang: str | None) -> str:
 
 def learn_page(check: PageCheck, text: str, lang: str) -> None:
     """Record the words of this page's current text; only the difference with last time is written."""
-    words = page_words(text)
+    words = page_words(text, max_length=MAX_WORD)
     before = set(check.words or [])
     added = [k for k in words if k not in before]
     removed = [k for k in before if k not in words]

@@ -7,7 +7,7 @@ until typodesk finds the domain's token on it, in either place:
 * ``<meta name="typodesk-verification" content="TOKEN">`` in the home page's head,
 
 on ``https://HOST/``, then ``http://HOST/`` (for ``*.news.example``: on ``news.example``). The pages
-are read by the page reader's :class:`~typodesk.pages.fetch.Fetcher`, with all its guards: private
+are read by the page reader's :class:`~typodesk.net.fetch.Fetcher`, with all its guards: private
 addresses refused unless ``TYPODESK_ALLOW_PRIVATE_TARGETS``, robots.txt obeyed, size and time
 bounded, redirects followed only within the domain. The whole check takes at most
 ``TYPODESK_DOMAIN_CHECK_TIMEOUT`` seconds, so that the desk's **Check now** can wait for it.
@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from selectolax.lexbor import LexborHTMLParser
 
-from typodesk.pages.fetch import HTML_TYPES, Fetcher, FetchError, Limits
+from typodesk.net.fetch import HTML_TYPES, Fetcher, FetchError, Limits
 from typodesk.sites.hosts import HostPatterns
 from typodesk.sites.models import Domain, conflicting_domain
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from typodesk.accounts.forms import NoColon
+from typodesk.forms import NoColon
 from typodesk.sites.models import SITE_LANGUAGES, Membership, Site, normalize_domain
 
 ROLE_CHOICES = [

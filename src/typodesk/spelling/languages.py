@@ -6,10 +6,10 @@ Adding a language is adding a :class:`LanguageSpec` to :data:`LANGUAGES` (see
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typodesk import conf
 from typodesk.spelling.distance import SubstitutionCosts, substitution_costs
 
 #: Where Debian's hunspell-* packages put their dictionaries. Searched after
@@ -191,8 +191,7 @@ def parse_tag(tag: str) -> Tag:
 
 def hunspell_dirs() -> list[Path]:
     """Directories searched for Hunspell dictionaries, most specific first."""
-    extra = [Path(p) for p in os.environ.get("TYPODESK_HUNSPELL_PATH", "").split(os.pathsep) if p]
-    return [*extra, *(Path(d) for d in SYSTEM_HUNSPELL_DIRS)]
+    return [*conf.hunspell_path(), *(Path(d) for d in SYSTEM_HUNSPELL_DIRS)]
 
 
 def find_hunspell(spec: LanguageSpec) -> tuple[Path, Path] | None:

@@ -27,6 +27,24 @@ from typodesk.spelling.languages import parse_tag
 _anonymous_documents = itertools.count()
 
 
+def page_words(text: str, *, max_length: int = 100) -> dict[str, str]:
+    """Fold key → how ``text`` writes the word (a lower-case spelling preferred).
+
+    What a caller stores to feed a :class:`Vocabulary` later (typodesk.pages keeps each site's
+    words in the database): words longer than ``max_length`` are codes or junk, not names."""
+    found: dict[str, str] = {}
+    for _start, _end, raw in _text.words(text):
+        word = _text.clean(raw)
+        if len(word) > max_length or not any(c.isalpha() for c in word):
+            continue
+        key = _text.fold_key(word)
+        if len(key) > max_length:
+            continue
+        if key not in found or (word.islower() and not found[key].islower()):
+            found[key] = word
+    return found
+
+
 class Vocabulary:
     """Words of one site, learned from its pages; safe to share between threads."""
 

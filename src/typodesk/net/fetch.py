@@ -5,7 +5,7 @@ What a fetch promises, and why:
 * **Only the site's own pages.** Every URL, the first and each redirect target, must be http(s)
   on one of the site's domains: typodesk reads pages its readers reported, nothing else.
 * **Never the admin's own network** (SSRF). The host names are the site's, but DNS can point them
-  anywhere; connections go through :func:`typodesk.notify.netguard.guarded`, which refuses
+  anywhere; connections go through :func:`typodesk.net.netguard.guarded`, which refuses
   loopback, private and link-local addresses at the moment a socket is opened (so DNS rebinding
   and redirects are covered too), unless ``TYPODESK_ALLOW_PRIVATE_TARGETS`` is set. The one
   exception is ``typodesk demo`` (:func:`open_for_demo`): its own article, on 127.0.0.1, for its
@@ -37,7 +37,7 @@ import httpx
 from django.conf import settings
 
 from typodesk import __version__
-from typodesk.notify import netguard
+from typodesk.net import netguard
 
 #: The product token robots.txt rules are matched against.
 ROBOTS_AGENT = "typodesk"

@@ -15,18 +15,13 @@ from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from typodesk.apiv1 import routers
+from typodesk.apiv1.errors import ApiError
 from typodesk.ingest.client import host_of
 from typodesk.ingest.openapi import with_report_endpoint
 from typodesk.ingest.schemas import MAX_BODY, ErrorOut
 from typodesk.pages.schemas import RecheckIn, RecheckOut
 from typodesk.sites.models import Site
-
-
-class ApiError(HttpError):
-    def __init__(self, status: int, message: str, field: str | None = None, headers: dict | None = None):
-        super().__init__(status, message)
-        self.field = field
-        self.headers = headers or {}
 
 
 class ReportParser(Parser):
@@ -153,4 +148,4 @@ def recheck_page(request, key: str, payload: RecheckIn):
 
 # The REST API for editors and integrations (typodesk.apiv1, docs/api.md) shares this NinjaAPI,
 # so that one OpenAPI document describes both.
-api.add_router("", "typodesk.apiv1.routers.router")
+api.add_router("", routers.router)
