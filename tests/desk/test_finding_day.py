@@ -204,7 +204,7 @@ def test_the_inbox_row_and_the_api_say_regressed_and_count_readers(desk, site, e
     report(site, exact="teh", start=44, client_hash="r2")
     f = regressed(f, editor)
     inbox = desk.get(reverse("desk:inbox")).content.decode()
-    rows = re.findall(r'<li class="finding status-new".*?</li>', inbox, re.S)
+    rows = re.findall(r'<li class="finding row status-new[^"]*".*?</li>', inbox, re.S)
     assert len(rows) == 2
     assert [("untill" in row, '<span class="badge regressed">Regressed</span>' in row) for row in rows].count(
         (True, True)
