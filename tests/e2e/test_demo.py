@@ -164,7 +164,7 @@ def test_the_newcomers_whole_loop(install, context, tmp_path):
     desk.get_by_label("Password").fill(password)
     desk.get_by_role("button", name="Log in").click()
     item = desk.locator("ol.findings > li").filter(has=desk.locator("mark", has_text="recieved"))
-    expect(item.locator(".suggestions")).to_have_text("Suggested: received")
+    expect(item.locator("a.fix ins")).to_have_text("received")  # the one-line row: ~~recieved~~ → received
     item.locator("a").first.click()
     finding_url = desk.url
     until(desk, lambda: desk.locator(".spell-suggestion").count() > 0, "the spell checker's suggestion")
