@@ -13,12 +13,12 @@ from django.utils.timesince import timesince
 from typodesk.findings.listing import (  # noqa: F401 (the desk's names for them; the benchmarks use them)
     COUNT_CAP,
     InboxPage,
-    _reading,
     counts,
     inbox_queries,
     iter_all,
     languages,
     page,
+    reading,
     reads_matches,
     search_query,
 )
@@ -75,7 +75,7 @@ def attach_suggestions(findings: list[Finding]) -> None:
         )
         sql = " UNION ALL ".join([part] * len(findings))
         params = [v for f in findings for v in (f.pk, SUGGESTION_REPORTS)]
-        with _reading() as c:
+        with reading() as c:
             c.execute(sql, params)
             for fid, suggestion in c.fetchall():
                 if suggestion and not is_the_quote(suggestion, exact[fid]):

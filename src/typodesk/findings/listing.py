@@ -53,7 +53,7 @@ TITLE_PAGES_WALK_FROM = 200
 
 
 @contextmanager
-def _reading():
+def reading():
     """A cursor for the list's queries. PostgreSQL: without parallel workers, whose start costs
     more (tens of ms) than these index walks take; SET LOCAL ends with the transaction."""
     if connection.vendor != "postgresql":
@@ -336,7 +336,7 @@ def page(filters: Filters, after: str = "", before: str = "", size: int | None =
         rows = _search_page(filters, cursor, backwards, size + 1)
     else:
         rows = []
-        with _reading() as c:
+        with reading() as c:
             queries = inbox_queries(filters, cursor, backwards, size + 1)
             for sql, params in queries:
                 c.execute(sql, params)
@@ -365,7 +365,7 @@ def _search_matches(filters: Filters) -> list[tuple]:
     The search index answers first; its matches are then read once for the page and the counts
     (the order index cannot help: the matches are spread over all of it)."""
     if filters.matches is None:
-        with _reading() as c:
+        with reading() as c:
             c.execute(*search_query(filters))
             filters.matches = c.fetchall()
     return filters.matches
@@ -432,7 +432,7 @@ def counts(filters: Filters) -> dict[str, tuple[int | None, bool]]:
         # SEARCH_COUNT_CAP, in one query; more than that, and the tabs show no number (None)
         # rather than counting them all.
         where, params = _where(filters, site_ids, list(Finding.Status.values))
-        with _reading() as c:
+        with reading() as c:
             c.execute(
                 "SELECT f.status FROM findings_finding f WHERE "  # noqa: S608 (parameters)
                 + " AND ".join(where)
@@ -449,7 +449,7 @@ def counts(filters: Filters) -> dict[str, tuple[int | None, bool]]:
     if filters.page_ids is not None:
         # The matches are few (the findings of one page): one grouped count.
         where, params = _where(filters, site_ids, list(Finding.Status.values))
-        with _reading() as c:
+        with reading() as c:
             c.execute(
                 "SELECT f.status, COUNT(*) FROM findings_finding f WHERE "  # noqa: S608 (parameters)
                 + " AND ".join(where)
@@ -460,7 +460,7 @@ def counts(filters: Filters) -> dict[str, tuple[int | None, bool]]:
     # One capped count per status over all the chosen sites: at most COUNT_CAP + 1 index entries
     # each, however many sites.
     per_status: dict[str, tuple[int, bool]] = {}
-    with _reading() as c:
+    with reading() as c:
         for status in Finding.Status.values:
             where, params = _where(filters, site_ids, [status])
             c.execute(
@@ -489,7 +489,7 @@ def languages(sites: list[Site], limit: int = 60) -> list[str]:
         " FROM l WHERE l.lang IS NOT NULL)"
         " SELECT lang FROM l WHERE lang IS NOT NULL LIMIT %s"
     )
-    with _reading() as c:
+    with reading() as c:
         for s in sites[:MAX_PARTS]:
             c.execute(sql, [s.pk, s.pk, limit])
             found.update(row[0] for row in c.fetchall())

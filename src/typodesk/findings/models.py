@@ -207,8 +207,10 @@ class StatusChange(models.Model):
     )
     # What an automatic change says, as a code and its values (findings.history.describe makes the
     # sentence in the desk's language); "" for editors' changes and rows from before codes.
-    code = models.CharField(max_length=30, blank=True, default="")
-    params = models.JSONField(default=dict, blank=True)
+    code = models.CharField(max_length=30, blank=True, default="", db_default="")
+    params = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, output_field=models.JSONField())
+    )
 
     class Meta:
         ordering = ["created"]

@@ -244,7 +244,7 @@ class ReaderMail(models.Model):
     finding = models.ForeignKey("findings.Finding", on_delete=models.CASCADE, related_name="reader_mails")
     address = models.EmailField(blank=True, help_text="Erased once the mail is sent or failed for good.")
     lang = models.CharField(max_length=8, default="en")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIXED)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIXED, db_default=Kind.FIXED)
     # What the mail says, copied when the finding was fixed (a retry says the same).
     data = models.JSONField(default=dict)
     uid = models.CharField(max_length=40, unique=True, default=new_uid)

@@ -12,11 +12,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="statuschange",
             name="code",
-            field=models.CharField(blank=True, default="", max_length=30),
+            field=models.CharField(blank=True, db_default="", default="", max_length=30),
         ),
         migrations.AddField(
             model_name="statuschange",
             name="params",
-            field=models.JSONField(blank=True, default=dict),
+            field=models.JSONField(
+                blank=True, db_default=models.Value({}, output_field=models.JSONField()), default=dict
+            ),
         ),
     ]

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
                     ("fixed", "Fixed (to a reader)"),
                     ("regressed", "Still on the page (to the editor who marked it fixed)"),
                 ],
+                db_default="fixed",
                 default="fixed",
                 max_length=10,
             ),
