@@ -307,6 +307,8 @@ DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "install", "live_ser
 
 
 def _on_postgresql(item) -> bool:
+    if item.get_closest_marker("one_pass"):
+        return False
     if item.get_closest_marker("browser") and not item.get_closest_marker("subprocess"):
         return False
     return _uses_database(item)

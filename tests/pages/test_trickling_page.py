@@ -29,7 +29,8 @@ class TricklingServer:
         self.port = self.sock.getsockname()[1]
         self.stop = threading.Event()
         self.bytes_sent = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        self.acceptor = threading.Thread(target=self._accept, daemon=True)
+        self.acceptor.start()
 
     def _accept(self) -> None:
         self.sock.settimeout(0.2)
@@ -60,7 +61,10 @@ class TricklingServer:
                 i += 1
 
     def close(self) -> None:
+        # The accept loop ends within its 0.2 s timeout; closing the socket under it would make
+        # accept() raise in that thread.
         self.stop.set()
+        self.acceptor.join()
         self.sock.close()
 
 
